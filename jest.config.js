@@ -1,0 +1,20 @@
+// Three projects so `jest --selectProjects unit` gives a fast loop, while the
+// default run takes everything. Integration and e2e suites start real servers,
+// workers and browsers, so they run one file at a time per jest worker.
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' } }] };
+// jose ships ES modules only; let swc turn it into CommonJS for jest.
+const transformIgnorePatterns = ['/node_modules/(?!(jose)/)'];
+
+const project = (name, timeout) => ({
+  displayName: name,
+  testMatch: [`<rootDir>/tests/${name}/**/*.test.ts`],
+  transform,
+  transformIgnorePatterns,
+  testEnvironment: 'node',
+  testTimeout: timeout,
+});
+
+module.exports = {
+  projects: [project('unit', 10_000), project('integration', 60_000), project('e2e', 180_000)],
+  maxWorkers: 2,
+};

@@ -1,0 +1,222 @@
+/**
+ * One participant's media in a room: at most one send and one recv WebRTC
+ * transport, the producers it sends (one per source) and the consumers it
+ * receives. The peer owns them: closing it closes them, and each child that
+ * closes on its own (its producer went away, its transport closed) is
+ * forgotten and announced.
+ */
+import type { types as ms } from 'mediasoup';
+import { AppError } from '../shared/errors';
+import type { ConsumerId, PeerId, ProducerId, TransportId } from '../shared/ids';
+import type { MediaSource, TransportDirection } from '../shared/protocol';
+import type { ConsumerAppData, ProducerAppData, TransportAppData } from './appData';
+import type { MediaLogger } from './logger';
+import { SafeEmitter } from './SafeEmitter';
+
+export type Transport = ms.WebRtcTransport<TransportAppData>;
+export type Producer = ms.Producer<ProducerAppData>;
+export type Consumer = ms.Consumer<ConsumerAppData>;
+
+export interface MediaPeerEvents {
+  /** A producer of this peer was created. */
+  producerCreated: [producer: Producer];
+  /** A consumer of this peer closed without being asked to (its producer or transport went away). */
+  consumerClosed: [consumerId: ConsumerId];
+  consumerPaused: [consumerId: ConsumerId];
+  consumerResumed: [consumerId: ConsumerId];
+  /** A transport's ICE or DTLS state changed (for logs and reconnection hints). */
+  transportStateChanged: [transportId: TransportId, state: string];
+  close: [];
+}
+
+export interface MediaPeerOptions {
+  peerId: PeerId;
+  router: ms.Router;
+  webRtcServer: ms.WebRtcServer;
+  logger: MediaLogger;
+}
+
+// Start at a bitrate a phone on 4G can carry; the BWE ramps up from there.
+const INITIAL_OUTGOING_BITRATE = 600_000;
+
+export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
+  readonly peerId: PeerId;
+  readonly #router: ms.Router;
+  readonly #webRtcServer: ms.WebRtcServer;
+  readonly #log: MediaLogger;
+  readonly #transports = new Map<TransportId, Transport>();
+  readonly #producers = new Map<ProducerId, Producer>();
+  readonly #consumers = new Map<ConsumerId, Consumer>();
+  #rtpCapabilities: ms.RtpCapabilities | null = null;
+  #closed = false;
+
+  constructor({ peerId, router, webRtcServer, logger }: MediaPeerOptions) {
+    super();
+    this.peerId = peerId;
+    this.#router = router;
+    this.#webRtcServer = webRtcServer;
+    this.#log = logger.child({ peerId });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get producers(): readonly Producer[] {
+    return [...this.#producers.values()];
+  }
+
+  get consumers(): readonly Consumer[] {
+    return [...this.#consumers.values()];
+  }
+
+  get transports(): readonly Transport[] {
+    return [...this.#transports.values()];
+  }
+
+  /** What this peer's browser can decode; set when it joins, required to consume. */
+  setRtpCapabilities(rtpCapabilities: ms.RtpCapabilities): void {
+    this.#rtpCapabilities = rtpCapabilities;
+  }
+
+  transportFor(direction: TransportDirection): Transport | undefined {
+    return this.transports.find((t) => t.appData.direction === direction);
+  }
+
+  async createWebRtcTransport(direction: TransportDirection): Promise<Transport> {
+    this.#assertOpen();
+    if (this.transportFor(direction)) throw new AppError('CONFLICT', `a ${direction} transport exists already`);
+    const transport = await this.#router.createWebRtcTransport<TransportAppData>({
+      webRtcServer: this.#webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BITRATE,
+      appData: { peerId: this.peerId, direction },
+    });
+    // The peer may have closed while the worker was creating the transport.
+    if (this.#closed) {
+      transport.close();
+      throw new AppError('NOT_FOUND', 'the peer left');
+    }
+    const id = transport.id as TransportId;
+    this.#transports.set(id, transport);
+    transport.observer.once('close', () => this.#transports.delete(id));
+    transport.on('icestatechange', (state) => this.safeEmit('transportStateChanged', id, `ice:${state}`));
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') this.#log.warn({ transportId: id, state }, 'MediaPeer: DTLS state');
+      this.safeEmit('transportStateChanged', id, `dtls:${state}`);
+    });
+    return transport;
+  }
+
+  async connectTransport(transportId: TransportId, dtlsParameters: ms.DtlsParameters): Promise<void> {
+    await this.#transport(transportId).connect({ dtlsParameters });
+  }
+
+  async restartIce(transportId: TransportId): Promise<ms.IceParameters> {
+    return this.#transport(transportId).restartIce();
+  }
+
+  async produce(options: {
+    transportId: TransportId;
+    kind: ms.MediaKind;
+    source: MediaSource;
+    rtpParameters: ms.RtpParameters;
+  }): Promise<Producer> {
+    const transport = this.#transport(options.transportId);
+    if (transport.appData.direction !== 'send') throw new AppError('BAD_REQUEST', 'that is not a send transport');
+    const expectedKind = options.source === 'mic' ? 'audio' : 'video';
+    if (options.kind !== expectedKind) throw new AppError('BAD_REQUEST', `source ${options.source} must be ${expectedKind}`);
+    if (this.producers.some((p) => p.appData.source === options.source)) {
+      throw new AppError('CONFLICT', `a ${options.source} producer exists already`);
+    }
+    const producer = await transport.produce<ProducerAppData>({
+      kind: options.kind,
+      rtpParameters: options.rtpParameters,
+      appData: { peerId: this.peerId, source: options.source },
+    });
+    const id = producer.id as ProducerId;
+    this.#producers.set(id, producer);
+    producer.observer.once('close', () => this.#producers.delete(id));
+    this.safeEmit('producerCreated', producer);
+    return producer;
+  }
+
+  async setProducerPaused(producerId: ProducerId, paused: boolean): Promise<void> {
+    const producer = this.#producer(producerId);
+    if (paused) await producer.pause();
+    else await producer.resume();
+  }
+
+  closeProducer(producerId: ProducerId): void {
+    this.#producer(producerId).close();
+  }
+
+  /**
+   * Consume another peer's producer on this peer's recv transport, paused: the
+   * client resumes it once it has set up its side, so no keyframe is wasted.
+   * Returns null when this peer cannot receive it (no recv transport yet, or
+   * its browser cannot decode the codec).
+   */
+  async consume(producer: Producer): Promise<Consumer | null> {
+    this.#assertOpen();
+    const transport = this.transportFor('recv');
+    if (!transport || !this.#rtpCapabilities) return null;
+    if (!this.#router.canConsume({ producerId: producer.id, rtpCapabilities: this.#rtpCapabilities })) {
+      this.#log.warn({ producerId: producer.id }, 'MediaPeer.consume(): cannot consume (codecs)');
+      return null;
+    }
+    const consumer = await transport.consume<ConsumerAppData>({
+      producerId: producer.id,
+      rtpCapabilities: this.#rtpCapabilities,
+      paused: true,
+      appData: { peerId: this.peerId, producerPeerId: producer.appData.peerId, source: producer.appData.source },
+    });
+    const id = consumer.id as ConsumerId;
+    this.#consumers.set(id, consumer);
+    consumer.observer.once('close', () => this.#consumers.delete(id));
+    // Closed by the other side: tell our client. (A close we ask for ourselves, on peer close, needs no notice.)
+    consumer.on('producerclose', () => this.safeEmit('consumerClosed', id));
+    consumer.on('transportclose', () => this.safeEmit('consumerClosed', id));
+    consumer.on('producerpause', () => this.safeEmit('consumerPaused', id));
+    consumer.on('producerresume', () => this.safeEmit('consumerResumed', id));
+    return consumer;
+  }
+
+  async resumeConsumer(consumerId: ConsumerId): Promise<void> {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) throw new AppError('NOT_FOUND', 'no such consumer');
+    await consumer.resume();
+  }
+
+  /** Idempotent; closing the transports closes their producers and consumers in the worker. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const transport of this.#transports.values()) transport.close();
+    this.#transports.clear();
+    this.#producers.clear();
+    this.#consumers.clear();
+    this.safeEmit('close');
+    this.removeAllListeners();
+  }
+
+  #transport(transportId: TransportId): Transport {
+    this.#assertOpen();
+    const transport = this.#transports.get(transportId);
+    if (!transport) throw new AppError('NOT_FOUND', 'no such transport');
+    return transport;
+  }
+
+  #producer(producerId: ProducerId): Producer {
+    this.#assertOpen();
+    const producer = this.#producers.get(producerId);
+    if (!producer) throw new AppError('NOT_FOUND', 'no such producer');
+    return producer;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new AppError('NOT_FOUND', 'the peer left');
+  }
+}

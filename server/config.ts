@@ -1,0 +1,115 @@
+/**
+ * The server's configuration, parsed once from the environment with zod. A bad
+ * value stops the start with a message that names the variable and what it
+ * must be; secrets are never logged as they are.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const secret = z.string().min(32, 'must be at least 32 characters');
+
+const envSchema = z
+  .object({
+    PORT: port.default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    RTC_LISTEN_IP: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
+    RTC_ANNOUNCED_IP: z.string().min(1).optional(),
+    RTC_MIN_PORT: port.default(40000),
+    RTC_MAX_PORT: port.default(49999),
+    MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
+    MEDIASOUP_WORKER_BIN: z.string().min(1).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TOKEN_SECRET: secret.optional(),
+    ADMIN_TOKEN: secret.optional(),
+    LINK_TTL_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(24 * 7),
+    DEMO_ROOM: bool.default(true),
+  })
+  .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
+    message: 'RTC_MIN_PORT must not be above RTC_MAX_PORT',
+    path: ['RTC_MIN_PORT'],
+  })
+  .refine((env) => env.RTC_LISTEN_IP !== '0.0.0.0' || env.RTC_ANNOUNCED_IP, {
+    message: 'is required when RTC_LISTEN_IP is 0.0.0.0 (browsers need an address they can reach)',
+    path: ['RTC_ANNOUNCED_IP'],
+  });
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Base of the links we hand out; defaults to http://localhost:PORT. */
+  publicUrl: string | undefined;
+  rtc: {
+    listenIp: string;
+    announcedAddress: string | undefined;
+    minPort: number;
+    maxPort: number;
+    workers: number;
+    workerBin: string | undefined;
+  };
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** HMAC key for join links. Generated per process when not configured (links then die with it). */
+  tokenSecret: string;
+  /** Bearer token for the admin API. Generated per process when not configured. */
+  adminToken: string;
+  /** Which secrets were generated rather than configured (the entry point warns about them). */
+  generatedSecrets: ('TOKEN_SECRET' | 'ADMIN_TOKEN')[];
+  linkTtlSeconds: number;
+  /** Create one room at start-up and print its links (the quick start uses it). */
+  demoRoom: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const generatedSecrets: Config['generatedSecrets'] = [];
+  const orGenerate = (value: string | undefined, name: 'TOKEN_SECRET' | 'ADMIN_TOKEN'): string => {
+    if (value) return value;
+    generatedSecrets.push(name);
+    return randomBytes(32).toString('base64url');
+  };
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    rtc: {
+      listenIp: e.RTC_LISTEN_IP,
+      announcedAddress: e.RTC_ANNOUNCED_IP,
+      minPort: e.RTC_MIN_PORT,
+      maxPort: e.RTC_MAX_PORT,
+      workers: e.MEDIA_WORKERS,
+      workerBin: e.MEDIASOUP_WORKER_BIN,
+    },
+    logLevel: e.LOG_LEVEL,
+    tokenSecret: orGenerate(e.TOKEN_SECRET, 'TOKEN_SECRET'),
+    adminToken: orGenerate(e.ADMIN_TOKEN, 'ADMIN_TOKEN'),
+    generatedSecrets,
+    linkTtlSeconds: Math.round(e.LINK_TTL_HOURS * 3600),
+    demoRoom: e.DEMO_ROOM,
+  };
+}
+
+/** The configuration as it may appear in a log line. */
+export function loggableConfig(config: Config): Record<string, unknown> {
+  const { tokenSecret: _t, adminToken: _a, ...rest } = config;
+  return { ...rest, tokenSecret: '***', adminToken: '***' };
+}

@@ -1,0 +1,64 @@
+/**
+ * The entry point: the only file that reads process.env and the only one that
+ * exits the process.
+ */
+import { createApp } from './app';
+import { ConfigError, loggableConfig, parseConfig, type Config } from './config';
+import { createLogger, routeMediasoupLogs } from './logger';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`gridroom: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  routeMediasoupLogs(logger);
+  logger.info({ config: loggableConfig(config) }, 'main(): starting');
+  for (const name of config.generatedSecrets) {
+    logger.warn(`main(): ${name} not set; generated one for this process (links and admin calls die with it)`);
+  }
+
+  const app = await createApp(config, { logger });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'main(): shutting down');
+    // Do not hang forever on a stuck connection: a supervisor expects us gone.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'main(): shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  app.pool.on('workerDied', (dead, replacement) =>
+    logger.error({ workerIndex: dead.index, replaced: Boolean(replacement) }, 'main(): media worker died'),
+  );
+
+  if (config.generatedSecrets.includes('ADMIN_TOKEN')) console.log(`\nAdmin token (this process only): ${config.adminToken}`);
+  console.log(`\nGridroom is running at ${app.url}`);
+  if (config.demoRoom) {
+    const demo = await app.createRoomWithLinks('Demo room');
+    console.log('A demo room is open. Share a link (each opens the room with that role):');
+    for (const [role, link] of Object.entries(demo.links)) console.log(`  ${role.padEnd(9)} ${link}`);
+  }
+  console.log(`\nCreate another room: ADMIN_TOKEN=... npm run room -- --url ${app.url}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error('gridroom: failed to start:', error);
+  process.exit(1);
+});

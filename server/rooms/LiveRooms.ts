@@ -1,0 +1,65 @@
+/**
+ * The live rooms of this server, created on first use on the next worker of
+ * the pool and closed when the last participant leaves.
+ */
+import type { RoomId } from '../../shared/ids';
+import { AppError } from '../../shared/errors';
+import type { MediaLogger } from '../../media/logger';
+import { MediaRoom } from '../../media/MediaRoom';
+import type { WorkerPool } from '../../media/WorkerPool';
+import { LiveRoom } from './LiveRoom';
+
+export class LiveRooms {
+  readonly #pool: WorkerPool;
+  readonly #log: MediaLogger;
+  // Promises, not rooms: two first joiners arriving together must get the same
+  // room, so the lookup is stored before the first await (never check, await, then set).
+  readonly #rooms = new Map<RoomId, Promise<LiveRoom>>();
+
+  constructor(pool: WorkerPool, logger: MediaLogger) {
+    this.#pool = pool;
+    this.#log = logger;
+  }
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  getOrCreate(roomId: RoomId): Promise<LiveRoom> {
+    const existing = this.#rooms.get(roomId);
+    if (existing) return existing;
+    const creating = this.#create(roomId);
+    this.#rooms.set(roomId, creating);
+    creating.catch(() => this.#forget(roomId, creating));
+    return creating;
+  }
+
+  /** The room if it is live, without creating it. */
+  async find(roomId: RoomId): Promise<LiveRoom | undefined> {
+    const room = await this.#rooms.get(roomId)?.catch(() => undefined);
+    return room && !room.closed ? room : undefined;
+  }
+
+  closeAll(): void {
+    for (const room of this.#rooms.values()) room.then((r) => r.close()).catch(() => undefined);
+    this.#rooms.clear();
+  }
+
+  async #create(roomId: RoomId): Promise<LiveRoom> {
+    const pooledWorker = this.#pool.workers.find((w) => !w.worker.closed) && this.#pool.pick();
+    if (!pooledWorker) throw new AppError('UNAVAILABLE', 'no media server is available; try again shortly');
+    const media = await MediaRoom.create({ roomId, pooledWorker, logger: this.#log });
+    // getOrCreate() stored our promise synchronously, before this first await returned.
+    const self = this.#rooms.get(roomId);
+    const room = new LiveRoom(media, this.#log, () => {
+      if (self) this.#forget(roomId, self);
+    });
+    this.#log.info({ roomId, workerIndex: media.workerIndex }, 'LiveRooms.create()');
+    return room;
+  }
+
+  #forget(roomId: RoomId, entry: Promise<LiveRoom>): void {
+    // Only forget the entry we made: a newer room for the same id may already stand there.
+    if (this.#rooms.get(roomId) === entry) this.#rooms.delete(roomId);
+  }
+}

@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { PeerId, RoomId } from '../../shared/ids';
+import type { Role } from '../../shared/roles';
+import type { LiveRooms } from '../rooms/LiveRooms';
+import type { Notify } from '../rooms/LiveRoom';
+import type { RateLimiter } from './RateLimiter';
+
+/** What a handler knows about the connection it serves; filled by the auth middleware. */
+export interface ConnectionContext {
+  peerId: PeerId;
+  roomId: RoomId;
+  role: Role;
+  log: Logger;
+  notify: Notify;
+  rooms: LiveRooms;
+  rateLimiter: RateLimiter;
+  /** Runs `fn` right after the current request's ack has been sent (so notifications follow the answer). */
+  afterAck(fn: () => Promise<void> | void): void;
+}

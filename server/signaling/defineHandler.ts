@@ -1,0 +1,71 @@
+/**
+ * The one path every socket request takes: size check, rate limit, schema
+ * validation, the handler, and the mapping of whatever it throws to the
+ * uniform ack. A bad payload is answered with a code and changes nothing,
+ * because the handler never runs.
+ */
+import { AppError, type Ack, type ErrorBody } from '../../shared/errors';
+import {
+  MAX_REQUEST_BYTES,
+  requests,
+  type ParsedPayload,
+  type RequestName,
+  type ResponseData,
+} from '../../shared/protocol';
+import type { ConnectionContext } from './ConnectionContext';
+
+export type Handler<K extends RequestName> = (
+  ctx: ConnectionContext,
+  payload: ParsedPayload<K>,
+) => Promise<ResponseData<K>> | ResponseData<K>;
+
+export interface RegisteredHandler {
+  name: RequestName;
+  run(ctx: ConnectionContext, payload: unknown): Promise<Ack<unknown>>;
+}
+
+export function defineHandler<K extends RequestName>(name: K, handler: Handler<K>): RegisteredHandler {
+  const schema = requests[name].payload;
+  return {
+    name,
+    async run(ctx, payload) {
+      try {
+        if (!ctx.rateLimiter.take()) throw new AppError('RATE_LIMITED', 'too many requests; slow down');
+        if (jsonSize(payload) > MAX_REQUEST_BYTES) {
+          throw new AppError('PAYLOAD_TOO_LARGE', `payload exceeds ${MAX_REQUEST_BYTES} bytes`);
+        }
+        const parsed = schema.safeParse(payload ?? {});
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new AppError('BAD_REQUEST', `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`);
+        }
+        const data = await handler(ctx, parsed.data as ParsedPayload<K>);
+        return { ok: true, data };
+      } catch (error) {
+        return { ok: false, error: toErrorBody(ctx, name, error) };
+      }
+    },
+  };
+}
+
+function toErrorBody(ctx: ConnectionContext, name: RequestName, error: unknown): ErrorBody {
+  if (error instanceof AppError) {
+    ctx.log.debug({ request: name, code: error.code }, `${name}: refused`);
+    return error.toBody();
+  }
+  // mediasoup rejects parameters it finds invalid with TypeError: the caller's fault, not ours.
+  if (error instanceof TypeError) {
+    ctx.log.info({ request: name, err: error }, `${name}: invalid parameters`);
+    return { code: 'BAD_REQUEST', message: error.message };
+  }
+  ctx.log.error({ request: name, err: error }, `${name}: failed`);
+  return { code: 'INTERNAL', message: 'the server could not do that' };
+}
+
+function jsonSize(value: unknown): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(value) ?? '');
+  } catch {
+    return Infinity; // cyclic or unserialisable: certainly not a payload of ours
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The closed vocabulary of error codes every socket ack and HTTP error uses.
+ * HTTP statuses are mapped once here so the edges cannot disagree.
+ */
+export const ERROR_CODES = {
+  /** The payload failed schema validation. */
+  BAD_REQUEST: 400,
+  /** The join link (token) is missing, tampered or signed by another key. */
+  INVALID_LINK: 401,
+  /** The join link was valid once but its expiry has passed. */
+  LINK_EXPIRED: 401,
+  /** The caller's role may not do this. */
+  FORBIDDEN: 403,
+  /** The room, transport, producer or consumer does not exist (or is gone). */
+  NOT_FOUND: 404,
+  /** The request does not fit the current state (e.g. joining twice). */
+  CONFLICT: 409,
+  /** A request that needs `room:join` came before it. */
+  NOT_JOINED: 409,
+  /** The client speaks another protocol version. */
+  UNSUPPORTED_PROTOCOL: 426,
+  /** The payload is larger than the event allows. */
+  PAYLOAD_TOO_LARGE: 413,
+  /** Too many requests from one connection. */
+  RATE_LIMITED: 429,
+  /** Media workers are not available (starting, or being replaced). */
+  UNAVAILABLE: 503,
+  /** A bug or an unexpected failure; the message says no more than that. */
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Every socket request is answered with exactly one of these. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+/** An error meant for the caller: its code and message reach the client as they are. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

@@ -1,0 +1,26 @@
+/**
+ * Who someone is in a room, as carried by their join link. Permissions are data
+ * derived from the role in one place, never string comparisons spread around.
+ */
+import { z } from 'zod';
+
+export const roleSchema = z.enum(['mediator', 'party', 'expert', 'observer']);
+export type Role = z.infer<typeof roleSchema>;
+
+export interface RoomPermissions {
+  /** May send microphone and camera. */
+  canPublish: boolean;
+  /** May share a screen. */
+  canShareScreen: boolean;
+}
+
+const permissions: Record<Role, RoomPermissions> = {
+  mediator: { canPublish: true, canShareScreen: true },
+  party: { canPublish: true, canShareScreen: true },
+  expert: { canPublish: true, canShareScreen: true },
+  observer: { canPublish: false, canShareScreen: false },
+};
+
+export function permissionsOf(role: Role): RoomPermissions {
+  return permissions[role];
+}
