@@ -13,7 +13,7 @@ import type { ConsumerAppData, ProducerAppData, TransportAppData } from './appDa
 import type { MediaLogger } from './logger';
 import { SafeEmitter } from './SafeEmitter';
 
-export type Transport = ms.WebRtcTransport<TransportAppData>;
+export type Transport = ms.WebRtcTransport<TransportAppData> | ms.PlainTransport<TransportAppData>;
 export type Producer = ms.Producer<ProducerAppData>;
 export type Consumer = ms.Consumer<ConsumerAppData>;
 
@@ -32,6 +32,8 @@ export interface MediaPeerEvents {
 export interface MediaPeerOptions {
   peerId: PeerId;
   router: ms.Router;
+  /** Where PlainTransports listen (the worker's own address, never announced to browsers). */
+  listenIp: string;
   webRtcServer: ms.WebRtcServer;
   logger: MediaLogger;
 }
@@ -42,6 +44,7 @@ const INITIAL_OUTGOING_BITRATE = 600_000;
 export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
   readonly peerId: PeerId;
   readonly #router: ms.Router;
+  readonly #listenIp: string;
   readonly #webRtcServer: ms.WebRtcServer;
   readonly #log: MediaLogger;
   readonly #transports = new Map<TransportId, Transport>();
@@ -50,10 +53,11 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
   #rtpCapabilities: ms.RtpCapabilities | null = null;
   #closed = false;
 
-  constructor({ peerId, router, webRtcServer, logger }: MediaPeerOptions) {
+  constructor({ peerId, router, listenIp, webRtcServer, logger }: MediaPeerOptions) {
     super();
     this.peerId = peerId;
     this.#router = router;
+    this.#listenIp = listenIp;
     this.#webRtcServer = webRtcServer;
     this.#log = logger.child({ peerId });
   }
@@ -79,11 +83,14 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
     this.#rtpCapabilities = rtpCapabilities;
   }
 
-  transportFor(direction: TransportDirection): Transport | undefined {
-    return this.transports.find((t) => t.appData.direction === direction);
+  /** The browser's WebRTC transport of that direction, if created. */
+  transportFor(direction: TransportDirection): ms.WebRtcTransport<TransportAppData> | undefined {
+    return this.transports.find(
+      (t): t is ms.WebRtcTransport<TransportAppData> => t.type === 'webrtc' && t.appData.direction === direction,
+    );
   }
 
-  async createWebRtcTransport(direction: TransportDirection): Promise<Transport> {
+  async createWebRtcTransport(direction: TransportDirection): Promise<ms.WebRtcTransport<TransportAppData>> {
     this.#assertOpen();
     if (this.transportFor(direction)) throw new AppError('CONFLICT', `a ${direction} transport exists already`);
     const transport = await this.#router.createWebRtcTransport<TransportAppData>({
@@ -99,9 +106,7 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
       transport.close();
       throw new AppError('NOT_FOUND', 'the peer left');
     }
-    const id = transport.id as TransportId;
-    this.#transports.set(id, transport);
-    transport.observer.once('close', () => this.#transports.delete(id));
+    const id = this.#adopt(transport);
     transport.on('icestatechange', (state) => this.safeEmit('transportStateChanged', id, `ice:${state}`));
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') this.#log.warn({ transportId: id, state }, 'MediaPeer: DTLS state');
@@ -110,12 +115,33 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
     return transport;
   }
 
+  /**
+   * A plain RTP transport for a server-side media source (ffmpeg, a SIP or
+   * phone gateway). comedia: the worker learns the sender's address from the
+   * first packet, so the source needs to know only our port.
+   */
+  async createPlainTransport(): Promise<ms.PlainTransport<TransportAppData>> {
+    this.#assertOpen();
+    const transport = await this.#router.createPlainTransport<TransportAppData>({
+      listenInfo: { protocol: 'udp', ip: this.#listenIp },
+      rtcpMux: true,
+      comedia: true,
+      appData: { peerId: this.peerId, direction: 'send' },
+    });
+    if (this.#closed) {
+      transport.close();
+      throw new AppError('NOT_FOUND', 'the peer left');
+    }
+    this.#adopt(transport);
+    return transport;
+  }
+
   async connectTransport(transportId: TransportId, dtlsParameters: ms.DtlsParameters): Promise<void> {
-    await this.#transport(transportId).connect({ dtlsParameters });
+    await this.#webRtcTransport(transportId).connect({ dtlsParameters });
   }
 
   async restartIce(transportId: TransportId): Promise<ms.IceParameters> {
-    return this.#transport(transportId).restartIce();
+    return this.#webRtcTransport(transportId).restartIce();
   }
 
   async produce(options: {
@@ -200,6 +226,19 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
     this.#consumers.clear();
     this.safeEmit('close');
     this.removeAllListeners();
+  }
+
+  #adopt(transport: Transport): TransportId {
+    const id = transport.id as TransportId;
+    this.#transports.set(id, transport);
+    (transport as ms.Transport).observer.once('close', () => this.#transports.delete(id));
+    return id;
+  }
+
+  #webRtcTransport(transportId: TransportId): ms.WebRtcTransport<TransportAppData> {
+    const transport = this.#transport(transportId);
+    if (transport.type !== 'webrtc') throw new AppError('BAD_REQUEST', 'not a WebRTC transport');
+    return transport as ms.WebRtcTransport<TransportAppData>;
   }
 
   #transport(transportId: TransportId): Transport {

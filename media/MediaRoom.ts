@@ -34,6 +34,7 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
   readonly router: ms.Router;
   readonly workerIndex: number;
   readonly #webRtcServer: ms.WebRtcServer;
+  readonly #listenIp: string;
   readonly #activeSpeakerObserver: ms.ActiveSpeakerObserver;
   readonly #peers = new Map<PeerId, MediaPeer>();
   readonly #log: MediaLogger;
@@ -50,6 +51,7 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
     this.router = router;
     this.workerIndex = options.pooledWorker.index;
     this.#webRtcServer = options.pooledWorker.webRtcServer;
+    this.#listenIp = options.pooledWorker.listenIp;
     this.#activeSpeakerObserver = activeSpeakerObserver;
     this.#log = options.logger.child({ roomId: options.roomId, workerIndex: options.pooledWorker.index });
 
@@ -91,7 +93,13 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
     const existing = this.#peers.get(peerId);
     if (existing) return existing;
     if (this.#closed) throw new Error('MediaRoom.peer(): room closed');
-    const peer = new MediaPeer({ peerId, router: this.router, webRtcServer: this.#webRtcServer, logger: this.#log });
+    const peer = new MediaPeer({
+      peerId,
+      router: this.router,
+      listenIp: this.#listenIp,
+      webRtcServer: this.#webRtcServer,
+      logger: this.#log,
+    });
     this.#peers.set(peerId, peer);
     peer.once('close', () => {
       this.#peers.delete(peerId);

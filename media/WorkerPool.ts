@@ -30,6 +30,8 @@ export interface PooledWorker {
   readonly index: number;
   readonly worker: ms.Worker;
   readonly webRtcServer: ms.WebRtcServer;
+  /** The IP the worker listens on, for PlainTransports. */
+  readonly listenIp: string;
 }
 
 interface WorkerPoolEvents {
@@ -107,7 +109,7 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
       worker.close();
       throw error;
     }
-    const pooled: PooledWorker = { index, worker, webRtcServer };
+    const pooled: PooledWorker = { index, worker, webRtcServer, listenIp: this.#options.listenIp };
     worker.on('died', (error) => void this.#onDied(pooled, error));
     const { udpSockets, tcpServers } = await webRtcServer.dump();
     logger.info(
