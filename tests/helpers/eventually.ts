@@ -2,13 +2,13 @@
 export async function eventually<T>(
   check: () => Promise<T> | T,
   { timeoutMs = 10_000, intervalMs = 100, what = 'condition' } = {},
-): Promise<T> {
+): Promise<Exclude<T, null | undefined | false>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value !== false && value !== undefined && value !== null) return value;
+      if (value !== false && value !== undefined && value !== null) return value as Exclude<T, null | undefined | false>;
       lastError = new Error(`${what}: got ${String(value)}`);
     } catch (error) {
       lastError = error;
