@@ -50,6 +50,8 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
   readonly #transports = new Map<TransportId, Transport>();
   readonly #producers = new Map<ProducerId, Producer>();
   readonly #consumers = new Map<ConsumerId, Consumer>();
+  /** Producers this peer consumes or is about to. */
+  readonly #consuming = new Set<string>();
   #rtpCapabilities: ms.RtpCapabilities | null = null;
   #closed = false;
 
@@ -193,15 +195,28 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
       this.#log.warn({ producerId: producer.id }, 'MediaPeer.consume(): cannot consume (codecs)');
       return null;
     }
-    const consumer = await transport.consume<ConsumerAppData>({
-      producerId: producer.id,
-      rtpCapabilities: this.#rtpCapabilities,
-      paused: true,
-      appData: { peerId: this.peerId, producerPeerId: producer.appData.peerId, source: producer.appData.source },
-    });
+    // Two paths may ask for the same producer at once (joining while the other
+    // side starts its camera); the set is taken before the first await.
+    if (this.#consuming.has(producer.id)) return null;
+    this.#consuming.add(producer.id);
+    let consumer: Consumer;
+    try {
+      consumer = await transport.consume<ConsumerAppData>({
+        producerId: producer.id,
+        rtpCapabilities: this.#rtpCapabilities,
+        paused: true,
+        appData: { peerId: this.peerId, producerPeerId: producer.appData.peerId, source: producer.appData.source },
+      });
+    } catch (error) {
+      this.#consuming.delete(producer.id);
+      throw error;
+    }
     const id = consumer.id as ConsumerId;
     this.#consumers.set(id, consumer);
-    consumer.observer.once('close', () => this.#consumers.delete(id));
+    consumer.observer.once('close', () => {
+      this.#consumers.delete(id);
+      this.#consuming.delete(producer.id);
+    });
     // Closed by the other side: tell our client. (A close we ask for ourselves, on peer close, needs no notice.)
     consumer.on('producerclose', () => this.safeEmit('consumerClosed', id));
     consumer.on('transportclose', () => this.safeEmit('consumerClosed', id));
@@ -224,6 +239,7 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
     this.#transports.clear();
     this.#producers.clear();
     this.#consumers.clear();
+    this.#consuming.clear();
     this.safeEmit('close');
     this.removeAllListeners();
   }

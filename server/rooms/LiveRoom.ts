@@ -42,6 +42,10 @@ export class LiveRoom {
     return this.media.closed;
   }
 
+  get isEmpty(): boolean {
+    return this.#participants.size === 0;
+  }
+
   get joinedPeers(): PeerInfo[] {
     return [...this.#participants.values()].flatMap((p) => (p.info ? [p.info] : []));
   }

@@ -14,6 +14,8 @@ export interface ConnectionContext {
   notify: Notify;
   rooms: LiveRooms;
   rateLimiter: RateLimiter;
+  /** False once the socket is gone: a request still in flight must not attach it to a room again. */
+  isConnected(): boolean;
   /** Runs `fn` right after the current request's ack has been sent (so notifications follow the answer). */
   afterAck(fn: () => Promise<void> | void): void;
 }

@@ -12,6 +12,11 @@ import type { ConnectionContext } from './ConnectionContext';
 
 async function roomOf(ctx: ConnectionContext) {
   const room = await ctx.rooms.getOrCreate(ctx.roomId);
+  if (!ctx.isConnected()) {
+    // The socket left while the room was being made: do not leave an empty router behind.
+    if (room.isEmpty) room.close();
+    throw new AppError('NOT_FOUND', 'the connection closed');
+  }
   return { room, peer: room.attach(ctx.peerId, ctx.notify) };
 }
 

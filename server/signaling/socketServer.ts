@@ -89,6 +89,7 @@ function onConnection(socket: GridroomSocket, rooms: LiveRooms, log: Logger): vo
     rooms,
     notify: (name, payload) => void socket.emit(name, ...([payload] as never)),
     rateLimiter: new RateLimiter(60, 30),
+    isConnected: () => socket.connected,
   };
   ctxLog.info({ role }, 'connection');
 
