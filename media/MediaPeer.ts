@@ -155,7 +155,8 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
     const transport = this.#transport(options.transportId);
     if (transport.appData.direction !== 'send') throw new AppError('BAD_REQUEST', 'that is not a send transport');
     const expectedKind = options.source === 'mic' ? 'audio' : 'video';
-    if (options.kind !== expectedKind) throw new AppError('BAD_REQUEST', `source ${options.source} must be ${expectedKind}`);
+    if (options.kind !== expectedKind)
+      throw new AppError('BAD_REQUEST', `source ${options.source} must be ${expectedKind}`);
     if (this.producers.some((p) => p.appData.source === options.source)) {
       throw new AppError('CONFLICT', `a ${options.source} producer exists already`);
     }
@@ -223,6 +224,11 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
     consumer.on('producerpause', () => this.safeEmit('consumerPaused', id));
     consumer.on('producerresume', () => this.safeEmit('consumerResumed', id));
     return consumer;
+  }
+
+  /** Closes one of this peer's consumers (the owner decided it may no longer receive that media). */
+  closeConsumer(consumerId: ConsumerId): void {
+    this.#consumers.get(consumerId)?.close();
   }
 
   async resumeConsumer(consumerId: ConsumerId): Promise<void> {

@@ -41,11 +41,7 @@ export class MediaRoom extends SafeEmitter<MediaRoomEvents> {
   #activeSpeaker: PeerId | null = null;
   #closed = false;
 
-  private constructor(
-    options: MediaRoomOptions,
-    router: ms.Router,
-    activeSpeakerObserver: ms.ActiveSpeakerObserver,
-  ) {
+  private constructor(options: MediaRoomOptions, router: ms.Router, activeSpeakerObserver: ms.ActiveSpeakerObserver) {
     super();
     this.roomId = options.roomId;
     this.router = router;

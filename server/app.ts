@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { WorkerPool } from '../media/WorkerPool';
 import type { Config } from './config';
-import { createRoutes, type RoomLinks } from './http/routes';
+import { createRoutes, type CreateRoomWithLinks } from './http/routes';
 import { JoinTokens } from './links/joinToken';
 import { LiveRooms } from './rooms/LiveRooms';
 import { InMemoryRoomStore, type RoomStore } from './rooms/RoomStore';
@@ -28,14 +28,15 @@ export interface App {
   url: string;
   pool: WorkerPool;
   rooms: LiveRooms;
-  createRoomWithLinks(title: string): Promise<RoomLinks>;
+  createRoomWithLinks: CreateRoomWithLinks;
   /** Stops accepting, closes every connection and room, then the workers. Idempotent. */
   close(): Promise<void>;
 }
 
 export function defaultClientDir(): string {
   // __dirname is server/ under tsx and dist/server/ when built; the client is always built to dist/client.
-  const root = path.basename(path.dirname(__dirname)) === 'dist' ? path.dirname(path.dirname(__dirname)) : path.dirname(__dirname);
+  const root =
+    path.basename(path.dirname(__dirname)) === 'dist' ? path.dirname(path.dirname(__dirname)) : path.dirname(__dirname);
   return path.join(root, 'dist', 'client');
 }
 

@@ -48,10 +48,11 @@ async function main(): Promise<void> {
     logger.error({ workerIndex: dead.index, replaced: Boolean(replacement) }, 'main(): media worker died'),
   );
 
-  if (config.generatedSecrets.includes('ADMIN_TOKEN')) console.log(`\nAdmin token (this process only): ${config.adminToken}`);
+  if (config.generatedSecrets.includes('ADMIN_TOKEN'))
+    console.log(`\nAdmin token (this process only): ${config.adminToken}`);
   console.log(`\nGridroom is running at ${app.url}`);
   if (config.demoRoom) {
-    const demo = await app.createRoomWithLinks('Demo room');
+    const demo = await app.createRoomWithLinks({ title: 'Demo room' });
     console.log('A demo room is open. Share a link (each opens the room with that role):');
     for (const [role, link] of Object.entries(demo.links)) console.log(`  ${role.padEnd(9)} ${link}`);
   }

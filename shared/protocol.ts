@@ -36,6 +36,15 @@ export const MAX_REQUEST_BYTES = 16 * 1024;
 export const handshakeAuthSchema = z.object({
   token: z.string().min(1).max(4096),
   protocolVersion: z.number().int(),
+  /**
+   * A random id the browser keeps (localStorage). With the link it names one
+   * participant across reconnections, so a dropped party returns to the room
+   * they were in; a single-device link is bound to the first one.
+   */
+  deviceId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/)
+    .optional(),
 });
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 
@@ -95,10 +104,57 @@ export const rtpParametersSchema = z.looseObject({
     )
     .min(1)
     .max(16),
-  headerExtensions: z.array(z.looseObject({ uri: z.string().max(256), id: z.number().int() })).max(32).optional(),
-  encodings: z.array(z.looseObject({ ssrc: z.number().int().optional() })).max(8).optional(),
+  headerExtensions: z
+    .array(z.looseObject({ uri: z.string().max(256), id: z.number().int() }))
+    .max(32)
+    .optional(),
+  encodings: z
+    .array(z.looseObject({ ssrc: z.number().int().optional() }))
+    .max(8)
+    .optional(),
   rtcp: z.looseObject({ cname: z.string().max(256).optional() }).optional(),
 });
+
+/**
+ * Where a participant is in a session: the waiting room, the joint room, or a
+ * private caucus. Media and chat never cross spaces; nobody in the lobby
+ * receives anyone's media.
+ */
+export const spaceIdSchema = z
+  .string()
+  .regex(/^(lobby|main|caucus-[A-Za-z0-9]{1,16})$/, 'not a space')
+  .transform((s) => s as SpaceId);
+export type SpaceId = 'lobby' | 'main' | `caucus-${string}`;
+
+/** A participant as the mediator's control panel sees them. */
+export interface RosterEntry {
+  peerId: PeerId;
+  displayName: string;
+  role: z.infer<typeof roleSchema>;
+  space: SpaceId;
+  /** When they entered their current space (ISO time): "waiting for 3 min". */
+  since: string;
+  /** Recording sessions only: whether they have consented. */
+  consented: boolean;
+}
+
+export interface ChatMessage {
+  messageId: string;
+  peerId: PeerId;
+  displayName: string;
+  text: string;
+  /** ISO time the server received it. */
+  at: string;
+}
+
+/** What a participant is told about the space they are in. */
+export interface SpaceView {
+  space: SpaceId;
+  since: string;
+  /** The others in the same space (empty in the lobby: waiting parties do not see each other). */
+  peers: PeerInfo[];
+  chat: ChatMessage[];
+}
 
 /** A joined participant as other participants see them. */
 export const peerInfoSchema = z.object({
@@ -148,12 +204,19 @@ export const requests = {
    */
   'room:join': {
     payload: z.object({ displayName: displayNameSchema, rtpCapabilities: rtpCapabilitiesSchema }).strict(),
-    response: out<{
-      roomId: RoomId;
-      self: PeerInfo;
-      peers: PeerInfo[];
-      activeSpeakerPeerId: PeerId | null;
-    }>(),
+    response: out<
+      SpaceView & {
+        roomId: RoomId;
+        title: string;
+        self: PeerInfo;
+        activeSpeakerPeerId: PeerId | null;
+        /** The session is recorded: media starts only after `session:consentToRecording`. */
+        recording: boolean;
+        consented: boolean;
+        /** Moderators get the whole roster (and `session:rosterChanged` from then on). */
+        roster: RosterEntry[] | null;
+      }
+    >(),
   },
   'media:connectTransport': {
     payload: z.object({ transportId: transportIdSchema, dtlsParameters: dtlsParametersSchema }).strict(),
@@ -194,6 +257,47 @@ export const requests = {
     payload: empty,
     response: out<Record<string, never>>(),
   },
+  /** Recording sessions: this participant agrees to be recorded (kept in the audit log). */
+  'session:consentToRecording': {
+    payload: empty,
+    response: out<Record<string, never>>(),
+  },
+  /** Send a chat message to everyone in one's own space. */
+  'chat:send': {
+    payload: z.object({ text: z.string().trim().min(1).max(1000) }).strict(),
+    response: out<{ message: ChatMessage }>(),
+  },
+  // Moderation (mediators only).
+  /** Let a waiting participant into the joint room. */
+  'session:admit': {
+    payload: z.object({ peerId: peerIdSchema }).strict(),
+    response: out<Record<string, never>>(),
+  },
+  /** Send someone back to the waiting room. */
+  'session:sendToLobby': {
+    payload: z.object({ peerId: peerIdSchema }).strict(),
+    response: out<Record<string, never>>(),
+  },
+  /** Remove someone from the session (they are disconnected and told why). */
+  'session:remove': {
+    payload: z.object({ peerId: peerIdSchema }).strict(),
+    response: out<Record<string, never>>(),
+  },
+  /** Open a private caucus with these participants and move the mediator into it. */
+  'session:openCaucus': {
+    payload: z.object({ peerIds: z.array(peerIdSchema).min(1).max(8) }).strict(),
+    response: out<{ space: SpaceId }>(),
+  },
+  /** Move a participant (or oneself: shuttle between rooms) to an existing space. */
+  'session:move': {
+    payload: z.object({ peerId: peerIdSchema, space: spaceIdSchema }).strict(),
+    response: out<Record<string, never>>(),
+  },
+  /** Close every caucus and bring everyone in them back to the joint room. */
+  'session:endCaucuses': {
+    payload: empty,
+    response: out<Record<string, never>>(),
+  },
 } as const;
 
 /** A consumer the server created for this client (paused until resumed). */
@@ -210,8 +314,17 @@ export interface ConsumerCreated {
 
 /** Every server→client notification and its payload. */
 export interface Notifications {
+  /** Someone entered this participant's space. */
   'room:peerJoined': { peer: PeerInfo };
+  /** Someone left this participant's space (moved elsewhere, or left the session). */
   'room:peerLeft': { peerId: PeerId };
+  /** This participant was moved (admitted, sent to the lobby, into or out of a caucus). */
+  'session:spaceChanged': SpaceView;
+  /** Moderators: the whole roster after any change. */
+  'session:rosterChanged': { roster: RosterEntry[] };
+  /** This participant was removed by the mediator; the connection closes next. */
+  'session:removed': { reason: 'removedByMediator' | 'linkRevoked' | 'openedElsewhere' };
+  'chat:messageReceived': ChatMessage;
   'room:activeSpeakerChanged': { peerId: PeerId | null };
   /**
    * The room's media went away (its worker died, or the room was closed). The

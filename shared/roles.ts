@@ -12,13 +12,17 @@ export interface RoomPermissions {
   canPublish: boolean;
   /** May share a screen. */
   canShareScreen: boolean;
+  /** May admit, move and remove others, and open caucuses. */
+  canModerate: boolean;
+  /** Waits in the lobby until admitted, where the room has a waiting room. */
+  waitsInLobby: boolean;
 }
 
 const permissions: Record<Role, RoomPermissions> = {
-  mediator: { canPublish: true, canShareScreen: true },
-  party: { canPublish: true, canShareScreen: true },
-  expert: { canPublish: true, canShareScreen: true },
-  observer: { canPublish: false, canShareScreen: false },
+  mediator: { canPublish: true, canShareScreen: true, canModerate: true, waitsInLobby: false },
+  party: { canPublish: true, canShareScreen: true, canModerate: false, waitsInLobby: true },
+  expert: { canPublish: true, canShareScreen: true, canModerate: false, waitsInLobby: true },
+  observer: { canPublish: false, canShareScreen: false, canModerate: false, waitsInLobby: true },
 };
 
 export function permissionsOf(role: Role): RoomPermissions {

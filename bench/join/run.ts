@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const app = await createApp(config, { logger });
   const browsers: TestBrowser[] = [];
   try {
-    const room = await app.createRoomWithLinks('Join benchmark');
+    const room = await app.createRoomWithLinks({ title: 'Join benchmark' });
     // Two publishers, each in its own browser process, as in a real mediation.
     for (const name of ['Publisher A', 'Publisher B']) {
       const b = await launchChromium();
@@ -70,7 +70,9 @@ async function main(): Promise<void> {
         { timeoutMs: 30_000, intervalMs: 20, what: `join ${i + 1} first remote frame` },
       );
       for (const [label, from, to] of STEPS) samples[label]!.push(marks[to]! - marks[from]!);
-      process.stdout.write(`join ${i + 1}/${JOINS}: ${(marks['gridroom:firstRemoteFrame']! - marks['gridroom:click']!).toFixed(0)} ms\n`);
+      process.stdout.write(
+        `join ${i + 1}/${JOINS}: ${(marks['gridroom:firstRemoteFrame']! - marks['gridroom:click']!).toFixed(0)} ms\n`,
+      );
       await context.close();
     }
 
@@ -79,11 +81,18 @@ async function main(): Promise<void> {
     console.log('step                                  p50 ms   p95 ms');
     for (const [label] of STEPS) {
       const sorted = [...samples[label]!].sort((a, b) => a - b);
-      console.log(`${label.padEnd(36)} ${percentile(sorted, 50).toFixed(0).padStart(7)} ${percentile(sorted, 95).toFixed(0).padStart(8)}`);
+      console.log(
+        `${label.padEnd(36)} ${percentile(sorted, 50).toFixed(0).padStart(7)} ${percentile(sorted, 95).toFixed(0).padStart(8)}`,
+      );
     }
     const total = [...samples[STEPS.at(-1)![0]]!].sort((a, b) => a - b);
-    const floorP50 = percentile([...floor].sort((a, b) => a - b), 50);
-    console.log(`\nfloor: same-page RTCPeerConnection loopback, navigation -> first frame, p50 of ${floor.length}: ${floorP50.toFixed(0)} ms`);
+    const floorP50 = percentile(
+      [...floor].sort((a, b) => a - b),
+      50,
+    );
+    console.log(
+      `\nfloor: same-page RTCPeerConnection loopback, navigation -> first frame, p50 of ${floor.length}: ${floorP50.toFixed(0)} ms`,
+    );
     console.log(`ratio: join p50 / floor p50 = ${(percentile(total, 50) / floorP50).toFixed(2)}`);
   } finally {
     await Promise.all(browsers.map((b) => b.close()));

@@ -11,7 +11,10 @@ const texts: Partial<Record<ErrorCode, { zh: [string, string]; en: [string, stri
   },
   INVALID_LINK: {
     zh: ['链接无效', '这个链接不完整或已被修改。请从短信或微信中重新打开完整的链接。'],
-    en: ['This link is not valid', 'It may be incomplete or changed. Please open the full link from your message again.'],
+    en: [
+      'This link is not valid',
+      'It may be incomplete or changed. Please open the full link from your message again.',
+    ],
   },
   NOT_FOUND: {
     zh: ['找不到这个会议', '这个会议已结束或不存在。请联系调解员或工作人员。'],

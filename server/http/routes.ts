@@ -11,7 +11,7 @@ import { AppError } from '../../shared/errors';
 import type { RoomId } from '../../shared/ids';
 import type { Role } from '../../shared/roles';
 import type { JoinTokens } from '../links/joinToken';
-import type { RoomStore } from '../rooms/RoomStore';
+import type { RoomSettings, RoomStore } from '../rooms/RoomStore';
 import { linkErrorPage } from './linkErrorPage';
 import { requireBearer } from './requireBearer';
 
@@ -33,15 +33,23 @@ export interface RoomLinks {
   links: Record<Role, string>;
 }
 
-const createRoomBody = z.object({ title: z.string().trim().min(1).max(120).default('Gridroom') }).strict();
+const createRoomBody = z
+  .object({
+    title: z.string().trim().min(1).max(120).default('Gridroom'),
+    waitingRoom: z.boolean().default(false),
+    recording: z.boolean().default(false),
+  })
+  .strict();
 
-export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLinks: (title: string) => Promise<RoomLinks> } {
+export type CreateRoomWithLinks = (settings: Partial<RoomSettings>) => Promise<RoomLinks>;
+
+export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLinks: CreateRoomWithLinks } {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
 
-  async function createRoomWithLinks(title: string): Promise<RoomLinks> {
-    const room = await deps.roomStore.create(title);
+  async function createRoomWithLinks(settings: Partial<RoomSettings>): Promise<RoomLinks> {
+    const room = await deps.roomStore.create({ title: 'Gridroom', waitingRoom: false, recording: false, ...settings });
     const roles: Role[] = ['mediator', 'party', 'expert', 'observer'];
     let expiresAt = new Date();
     const entries = await Promise.all(
@@ -51,7 +59,12 @@ export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLi
         return [role, `${deps.baseUrl()}/join/${signed.token}`] as const;
       }),
     );
-    return { roomId: room.roomId, title: room.title, expiresAt: expiresAt.toISOString(), links: Object.fromEntries(entries) as Record<Role, string> };
+    return {
+      roomId: room.roomId,
+      title: room.title,
+      expiresAt: expiresAt.toISOString(),
+      links: Object.fromEntries(entries) as Record<Role, string>,
+    };
   }
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
@@ -73,7 +86,10 @@ export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLi
     } catch (error) {
       const appError = error instanceof AppError ? error : undefined;
       if (!appError) deps.logger.error({ err: error }, 'GET /join: failed');
-      res.status(appError?.httpStatus ?? 500).type('html').send(linkErrorPage(appError?.code ?? 'INVALID_LINK'));
+      res
+        .status(appError?.httpStatus ?? 500)
+        .type('html')
+        .send(linkErrorPage(appError?.code ?? 'INVALID_LINK'));
     }
   };
   app.get('/join/:token', joinPage);
@@ -82,7 +98,7 @@ export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLi
   app.post('/api/rooms', requireBearer(deps.adminToken), express.json({ limit: '4kb' }), async (req, res) => {
     const body = createRoomBody.safeParse(req.body ?? {});
     if (!body.success) throw new AppError('BAD_REQUEST', body.error.issues[0]?.message ?? 'invalid body');
-    res.status(201).json(await createRoomWithLinks(body.data.title));
+    res.status(201).json(await createRoomWithLinks(body.data));
   });
 
   app.use(express.static(deps.clientDir, { index: false, maxAge: '1h' }));

@@ -1,41 +1,77 @@
 /**
- * A room while people are in it: the participants the signalling layer
- * attached, and the room's media. It decides who receives whom (today:
- * everyone joined receives everyone else) and turns media events into
- * notifications. It knows nothing of sockets: each participant brings a
- * `notify` function.
+ * A session while people are in it: the participants the signalling layer
+ * attached, the space each is in (waiting room, joint room, private caucus),
+ * and the room's media. It decides who receives whom: two participants
+ * exchange media only while they are in the same space and that space is not
+ * the lobby. Privacy is therefore enforced where the media flows: no consumer
+ * is ever created across spaces, and moving someone closes the consumers that
+ * crossed the new line before any new one is made.
+ *
+ * It knows nothing of sockets: each participant brings a `notify` function.
  */
+import { randomUUID } from 'node:crypto';
 import type { ConsumerId, PeerId, ProducerId, RoomId } from '../../shared/ids';
-import type { ConsumerCreated, Notifications, PeerInfo } from '../../shared/protocol';
+import type {
+  ChatMessage,
+  ConsumerCreated,
+  Notifications,
+  PeerInfo,
+  RosterEntry,
+  SpaceId,
+  SpaceView,
+} from '../../shared/protocol';
+import { permissionsOf } from '../../shared/roles';
 import type { MediaLogger } from '../../media/logger';
 import type { MediaPeer, Producer } from '../../media/MediaPeer';
 import type { MediaRoom, MediaRoomCloseReason } from '../../media/MediaRoom';
 import { AppError } from '../../shared/errors';
+import type { RoomSettings } from './RoomStore';
+import type { SessionMemory } from './SessionMemory';
 
 export type Notify = <K extends keyof Notifications>(name: K, payload: Notifications[K]) => void;
 
-export interface Participant {
-  peerId: PeerId;
+/** What the signalling layer hands over for each connection. */
+export interface ParticipantConnection {
+  /** Link + device: the same person across reconnections. */
+  key: string;
   notify: Notify;
+  /** Ends the connection (after a removal); the disconnect cleanup follows. */
+  disconnect(): void;
+}
+
+export interface Participant extends ParticipantConnection {
+  peerId: PeerId;
   /** Set on `room:join`; until then the participant is invisible to others. */
   info: PeerInfo | null;
+  space: SpaceId;
+  since: Date;
 }
 
 export class LiveRoom {
   readonly roomId: RoomId;
   readonly media: MediaRoom;
+  readonly settings: RoomSettings;
+  readonly #memory: SessionMemory;
   readonly #participants = new Map<PeerId, Participant>();
   readonly #log: MediaLogger;
   readonly #onClosed: (reason: MediaRoomCloseReason) => void;
 
-  constructor(media: MediaRoom, logger: MediaLogger, onClosed: (reason: MediaRoomCloseReason) => void) {
-    this.roomId = media.roomId;
-    this.media = media;
-    this.#log = logger.child({ roomId: media.roomId });
-    this.#onClosed = onClosed;
-    media.on('producerCreated', (producer, owner) => this.#onProducerCreated(producer, owner));
-    media.on('activeSpeakerChanged', (peerId) => this.#broadcast('room:activeSpeakerChanged', { peerId }));
-    media.on('close', (reason) => this.#onMediaClosed(reason));
+  constructor(options: {
+    media: MediaRoom;
+    settings: RoomSettings;
+    memory: SessionMemory;
+    logger: MediaLogger;
+    onClosed: (reason: MediaRoomCloseReason) => void;
+  }) {
+    this.roomId = options.media.roomId;
+    this.media = options.media;
+    this.settings = options.settings;
+    this.#memory = options.memory;
+    this.#log = options.logger.child({ roomId: this.roomId });
+    this.#onClosed = options.onClosed;
+    this.media.on('producerCreated', (producer, owner) => void this.#onProducerCreated(producer, owner));
+    this.media.on('activeSpeakerChanged', (peerId) => this.#onActiveSpeaker(peerId));
+    this.media.on('close', (reason) => this.#onMediaClosed(reason));
   }
 
   get closed(): boolean {
@@ -47,15 +83,21 @@ export class LiveRoom {
   }
 
   get joinedPeers(): PeerInfo[] {
-    return [...this.#participants.values()].flatMap((p) => (p.info ? [p.info] : []));
+    return this.#joined().map((p) => p.info!);
+  }
+
+  /** Where a joined participant is, for tests and the mediator's view. */
+  spaceOf(peerId: PeerId): SpaceId | undefined {
+    return this.#participants.get(peerId)?.space;
   }
 
   /** Registers a connection (idempotent) and returns its media peer. */
-  attach(peerId: PeerId, notify: Notify): MediaPeer {
+  attach(peerId: PeerId, connection: ParticipantConnection): MediaPeer {
     if (this.closed) throw new AppError('UNAVAILABLE', 'the room is restarting; join again');
     const peer = this.media.peer(peerId);
     if (!this.#participants.has(peerId)) {
-      this.#participants.set(peerId, { peerId, notify, info: null });
+      const { notify } = connection;
+      this.#participants.set(peerId, { ...connection, peerId, info: null, space: 'lobby', since: new Date() });
       peer.on('consumerClosed', (consumerId) => notify('media:consumerClosed', { consumerId }));
       peer.on('consumerPaused', (consumerId) => notify('media:consumerPaused', { consumerId }));
       peer.on('consumerResumed', (consumerId) => notify('media:consumerResumed', { consumerId }));
@@ -67,61 +109,224 @@ export class LiveRoom {
     return Boolean(this.#participants.get(peerId)?.info);
   }
 
-  join(info: PeerInfo): { peers: PeerInfo[]; activeSpeakerPeerId: PeerId | null } {
+  join(info: PeerInfo): SpaceView & { consented: boolean; roster: RosterEntry[] | null } {
     const participant = this.#participants.get(info.peerId);
     if (!participant) throw new AppError('CONFLICT', 'create the transports before joining');
     if (participant.info) throw new AppError('CONFLICT', 'already joined');
-    const peers = this.joinedPeers;
+    // The same person on the same device again: a reconnection whose old socket
+    // has not timed out yet. The new connection takes over.
+    for (const stale of this.#participants.values()) {
+      if (stale.key === participant.key && stale.peerId !== info.peerId) this.remove(stale.peerId, 'openedElsewhere');
+    }
     participant.info = info;
-    this.#log.info({ peerId: info.peerId, role: info.role, peers: peers.length }, 'LiveRoom.join()');
-    this.#broadcast('room:peerJoined', { peer: info }, info.peerId);
-    return { peers, activeSpeakerPeerId: this.media.activeSpeaker };
+    participant.space = this.#entrySpace(participant.key, info);
+    participant.since = new Date();
+    this.#memory.spaces.set(participant.key, participant.space);
+    this.#memory.lastActive = Date.now();
+    this.#log.info({ peerId: info.peerId, role: info.role, space: participant.space }, 'LiveRoom.join()');
+    this.#broadcast(participant.space, 'room:peerJoined', { peer: info }, info.peerId);
+    this.#rosterChanged();
+    const moderator = permissionsOf(info.role).canModerate;
+    return {
+      ...this.#viewOf(participant),
+      consented: this.#consented(participant),
+      roster: moderator ? this.#roster() : null,
+    };
   }
 
-  /** Start receiving everyone else's current media; called once the join has been answered. */
-  async consumeExisting(peerId: PeerId): Promise<void> {
-    const receiver = this.media.getPeer(peerId);
-    if (!receiver) return;
-    for (const sender of this.media.peers) {
-      if (sender.peerId === peerId || !this.isJoined(sender.peerId)) continue;
-      for (const producer of sender.producers) await this.#consume(receiver, producer);
+  get activeSpeaker(): PeerId | null {
+    return this.media.activeSpeaker;
+  }
+
+  /** Start receiving the media of everyone in one's space; called once the join (or a move) has been answered. */
+  async consumeSpace(peerId: PeerId): Promise<void> {
+    const receiver = this.#participants.get(peerId);
+    if (!receiver?.info) return;
+    for (const sender of this.#joined()) {
+      if (sender.peerId === peerId || !this.#mayExchange(receiver, sender)) continue;
+      for (const producer of this.media.getPeer(sender.peerId)?.producers ?? [])
+        await this.#consume(receiver, producer);
     }
+  }
+
+  /** Media may start only once a recorded session has the participant's consent. */
+  mayProduce(peerId: PeerId): boolean {
+    const participant = this.#participants.get(peerId);
+    return Boolean(participant?.info) && this.#consented(participant!);
+  }
+
+  consentToRecording(peerId: PeerId): void {
+    const participant = this.#requireJoined(peerId);
+    this.#memory.consented.add(participant.key);
+    this.#log.info({ peerId, key: participant.key }, 'LiveRoom.consentToRecording()');
+    this.#rosterChanged();
+    // Their consent lets media flow both ways now.
+    void this.consumeSpace(peerId);
+    for (const other of this.#joined()) {
+      if (other.peerId !== peerId && this.#mayExchange(other, participant)) {
+        for (const producer of this.media.getPeer(peerId)?.producers ?? []) void this.#consume(other, producer);
+      }
+    }
+  }
+
+  chat(peerId: PeerId, text: string): ChatMessage {
+    const sender = this.#requireJoined(peerId);
+    if (sender.space === 'lobby') throw new AppError('FORBIDDEN', 'chat opens once you are admitted');
+    const message: ChatMessage = {
+      messageId: randomUUID(),
+      peerId,
+      displayName: sender.info!.displayName,
+      text,
+      at: new Date().toISOString(),
+    };
+    this.#memory.addChat(sender.space, message);
+    this.#broadcast(sender.space, 'chat:messageReceived', message, peerId);
+    return message;
+  }
+
+  /**
+   * Moves a joined participant to another space. Consumers that would cross
+   * the new boundary are closed first, then the new space's media is
+   * consumed: nobody outside a caucus ever holds a consumer of it.
+   */
+  async move(peerId: PeerId, space: SpaceId): Promise<void> {
+    const participant = this.#requireJoined(peerId);
+    if (space !== 'lobby' && space !== 'main' && !this.#memory.caucuses.has(space)) {
+      throw new AppError('NOT_FOUND', 'no such caucus');
+    }
+    if (participant.space === space) return;
+    const from = participant.space;
+    participant.space = space;
+    participant.since = new Date();
+    this.#memory.spaces.set(participant.key, space);
+    this.#log.info({ peerId, from, to: space }, 'LiveRoom.move()');
+
+    this.#closeCrossingConsumers(participant);
+    this.#broadcast(from, 'room:peerLeft', { peerId }, peerId);
+    this.#broadcast(space, 'room:peerJoined', { peer: participant.info! }, peerId);
+    participant.notify('session:spaceChanged', this.#viewOf(participant));
+    this.#rosterChanged();
+
+    await this.consumeSpace(peerId);
+    for (const other of this.#joined()) {
+      if (other.peerId === peerId || !this.#mayExchange(other, participant)) continue;
+      for (const producer of this.media.getPeer(peerId)?.producers ?? []) await this.#consume(other, producer);
+    }
+  }
+
+  /** Opens a caucus, moves the given participants and the mediator into it. */
+  async openCaucus(mediator: PeerId, peerIds: PeerId[]): Promise<SpaceId> {
+    for (const peerId of peerIds) {
+      const p = this.#requireJoined(peerId);
+      if (p.space === 'lobby') throw new AppError('CONFLICT', 'admit them before a caucus');
+    }
+    const space = this.#memory.newCaucus();
+    for (const peerId of [mediator, ...peerIds.filter((p) => p !== mediator)]) await this.move(peerId, space);
+    return space;
+  }
+
+  async endCaucuses(): Promise<void> {
+    for (const participant of this.#joined()) {
+      if (participant.space.startsWith('caucus-')) await this.move(participant.peerId, 'main');
+    }
+    for (const space of [...this.#memory.caucuses]) this.#memory.closeCaucus(space);
+    this.#rosterChanged();
+  }
+
+  /** Tells a participant why and ends their connection; the mediator's removal, or a takeover. */
+  remove(peerId: PeerId, reason: Notifications['session:removed']['reason']): void {
+    const participant = this.#participants.get(peerId);
+    if (!participant) throw new AppError('NOT_FOUND', 'no such participant in this session');
+    this.#log.info({ peerId, reason }, 'LiveRoom.remove()');
+    if (reason === 'removedByMediator') this.#memory.spaces.set(participant.key, 'lobby');
+    participant.notify('session:removed', { reason });
+    this.leave(peerId);
+    participant.disconnect();
   }
 
   /** Removes a participant and its media (idempotent). Returns true when the room became empty. */
   leave(peerId: PeerId): boolean {
     const participant = this.#participants.get(peerId);
-    if (!participant) return this.#participants.size === 0;
+    if (!participant) return this.isEmpty;
     this.#participants.delete(peerId);
     this.media.getPeer(peerId)?.close();
+    this.#memory.lastActive = Date.now();
     if (participant.info) {
       this.#log.info({ peerId }, 'LiveRoom.leave()');
-      this.#broadcast('room:peerLeft', { peerId });
+      this.#broadcast(participant.space, 'room:peerLeft', { peerId });
+      this.#rosterChanged();
     }
-    return this.#participants.size === 0;
+    return this.isEmpty;
   }
 
   close(): void {
     this.media.close('closed');
   }
 
-  async #onProducerCreated(producer: Producer, owner: MediaPeer): Promise<void> {
-    // Producers of a peer that has not joined yet are consumed by the others when it joins.
-    if (!this.isJoined(owner.peerId)) return;
-    for (const participant of this.#participants.values()) {
-      if (participant.peerId === owner.peerId || !participant.info) continue;
-      const receiver = this.media.getPeer(participant.peerId);
-      if (receiver) await this.#consume(receiver, producer);
+  #entrySpace(key: string, info: PeerInfo): SpaceId {
+    const remembered = this.#memory.spaces.get(key);
+    if (remembered && (remembered === 'main' || remembered === 'lobby' || this.#memory.caucuses.has(remembered))) {
+      return remembered;
+    }
+    return this.settings.waitingRoom && permissionsOf(info.role).waitsInLobby ? 'lobby' : 'main';
+  }
+
+  #consented(participant: Participant): boolean {
+    return !this.settings.recording || this.#memory.consented.has(participant.key);
+  }
+
+  #mayExchange(a: Participant, b: Participant): boolean {
+    return (
+      Boolean(a.info && b.info) &&
+      a.space === b.space &&
+      a.space !== 'lobby' &&
+      this.#consented(a) &&
+      this.#consented(b)
+    );
+  }
+
+  #closeCrossingConsumers(moved: Participant): void {
+    const movedPeer = this.media.getPeer(moved.peerId);
+    for (const other of this.#participants.values()) {
+      if (other.peerId === moved.peerId || this.#mayExchange(moved, other)) continue;
+      const otherPeer = this.media.getPeer(other.peerId);
+      for (const consumer of movedPeer?.consumers ?? []) {
+        if (consumer.appData.producerPeerId === other.peerId) this.#closeConsumer(moved, consumer.id as ConsumerId);
+      }
+      for (const consumer of otherPeer?.consumers ?? []) {
+        if (consumer.appData.producerPeerId === moved.peerId) this.#closeConsumer(other, consumer.id as ConsumerId);
+      }
     }
   }
 
-  async #consume(receiver: MediaPeer, producer: Producer): Promise<void> {
-    const participant = this.#participants.get(receiver.peerId);
-    if (!participant || producer.closed || receiver.closed) return;
+  #closeConsumer(holder: Participant, consumerId: ConsumerId): void {
+    this.media.getPeer(holder.peerId)?.closeConsumer(consumerId);
+    holder.notify('media:consumerClosed', { consumerId });
+  }
+
+  async #onProducerCreated(producer: Producer, owner: MediaPeer): Promise<void> {
+    const sender = this.#participants.get(owner.peerId);
+    if (!sender?.info) return; // consumed by the others when it joins
+    for (const receiver of this.#joined()) {
+      if (receiver.peerId !== owner.peerId && this.#mayExchange(receiver, sender))
+        await this.#consume(receiver, producer);
+    }
+  }
+
+  async #consume(receiver: Participant, producer: Producer): Promise<void> {
+    const receiverPeer = this.media.getPeer(receiver.peerId);
+    const sender = this.#participants.get(producer.appData.peerId);
+    if (!receiverPeer || !sender || producer.closed || receiverPeer.closed) return;
+    // Checked again here, after any await of the caller: the line may have moved meanwhile.
+    if (!this.#mayExchange(receiver, sender)) return;
     try {
-      const consumer = await receiver.consume(producer);
+      const consumer = await receiverPeer.consume(producer);
       if (!consumer) return;
-      participant.notify('media:consumerCreated', {
+      if (!this.#mayExchange(receiver, sender)) {
+        consumer.close(); // someone moved while the worker created it
+        return;
+      }
+      receiver.notify('media:consumerCreated', {
         consumerId: consumer.id as ConsumerId,
         producerId: producer.id as ProducerId,
         peerId: producer.appData.peerId,
@@ -133,9 +338,18 @@ export class LiveRoom {
       });
     } catch (error) {
       // A peer or producer that closed meanwhile is the normal race; anything else is worth a line.
-      if (!receiver.closed && !producer.closed) {
+      if (!receiverPeer.closed && !producer.closed) {
         this.#log.warn({ err: error, peerId: receiver.peerId, producerId: producer.id }, 'LiveRoom.consume() failed');
       }
+    }
+  }
+
+  #onActiveSpeaker(peerId: PeerId | null): void {
+    // Say who speaks only to those who can hear them.
+    const speaker = peerId ? this.#participants.get(peerId) : undefined;
+    for (const participant of this.#joined()) {
+      const audible = speaker && (speaker === participant || this.#mayExchange(participant, speaker));
+      participant.notify('room:activeSpeakerChanged', { peerId: audible ? peerId : null });
     }
   }
 
@@ -148,9 +362,51 @@ export class LiveRoom {
     this.#onClosed(reason);
   }
 
-  #broadcast<K extends keyof Notifications>(name: K, payload: Notifications[K], except?: PeerId): void {
-    for (const participant of this.#participants.values()) {
-      if (participant.peerId !== except && participant.info) participant.notify(name, payload);
+  #viewOf(participant: Participant): SpaceView {
+    const peers =
+      participant.space === 'lobby'
+        ? []
+        : this.#joined()
+            .filter((p) => p.peerId !== participant.peerId && p.space === participant.space)
+            .map((p) => p.info!);
+    return {
+      space: participant.space,
+      since: participant.since.toISOString(),
+      peers,
+      chat: participant.space === 'lobby' ? [] : this.#memory.chatOf(participant.space),
+    };
+  }
+
+  #roster(): RosterEntry[] {
+    return this.#joined().map((p) => ({
+      ...p.info!,
+      space: p.space,
+      since: p.since.toISOString(),
+      consented: this.#consented(p),
+    }));
+  }
+
+  #rosterChanged(): void {
+    const moderators = this.#joined().filter((p) => permissionsOf(p.info!.role).canModerate);
+    if (moderators.length === 0) return;
+    const roster = this.#roster();
+    for (const moderator of moderators) moderator.notify('session:rosterChanged', { roster });
+  }
+
+  #requireJoined(peerId: PeerId): Participant {
+    const participant = this.#participants.get(peerId);
+    if (!participant?.info) throw new AppError('NOT_FOUND', 'no such participant in this session');
+    return participant;
+  }
+
+  #joined(): Participant[] {
+    return [...this.#participants.values()].filter((p) => p.info);
+  }
+
+  #broadcast<K extends keyof Notifications>(space: SpaceId, name: K, payload: Notifications[K], except?: PeerId): void {
+    if (space === 'lobby') return; // waiting participants neither see nor hear each other
+    for (const participant of this.#joined()) {
+      if (participant.peerId !== except && participant.space === space) participant.notify(name, payload);
     }
   }
 }

@@ -1,6 +1,8 @@
 /**
  * The live rooms of this server, created on first use on the next worker of
- * the pool and closed when the last participant leaves.
+ * the pool and closed when the last participant leaves. A room's memory
+ * (spaces, caucuses, chat, consents) outlives it for a while, so a session
+ * that empties for a moment picks up where it was.
  */
 import type { RoomId } from '../../shared/ids';
 import { AppError } from '../../shared/errors';
@@ -8,6 +10,11 @@ import type { MediaLogger } from '../../media/logger';
 import { MediaRoom } from '../../media/MediaRoom';
 import type { WorkerPool } from '../../media/WorkerPool';
 import { LiveRoom } from './LiveRoom';
+import type { RoomSettings } from './RoomStore';
+import { SessionMemory } from './SessionMemory';
+
+/** How long a session's memory is kept after its last participant left. */
+const MEMORY_TTL_MS = 6 * 3600_000;
 
 export class LiveRooms {
   readonly #pool: WorkerPool;
@@ -15,6 +22,7 @@ export class LiveRooms {
   // Promises, not rooms: two first joiners arriving together must get the same
   // room, so the lookup is stored before the first await (never check, await, then set).
   readonly #rooms = new Map<RoomId, Promise<LiveRoom>>();
+  readonly #memories = new Map<RoomId, SessionMemory>();
 
   constructor(pool: WorkerPool, logger: MediaLogger) {
     this.#pool = pool;
@@ -25,12 +33,15 @@ export class LiveRooms {
     return this.#rooms.size;
   }
 
-  getOrCreate(roomId: RoomId): Promise<LiveRoom> {
+  getOrCreate(roomId: RoomId, settings: RoomSettings): Promise<LiveRoom> {
     const existing = this.#rooms.get(roomId);
     if (existing) return existing;
-    const creating = this.#create(roomId);
+    const creating = this.#create(roomId, settings);
     this.#rooms.set(roomId, creating);
-    creating.catch(() => this.#forget(roomId, creating));
+    creating.then(
+      (room) => room.closed && this.#forget(roomId, creating),
+      () => this.#forget(roomId, creating),
+    );
     return creating;
   }
 
@@ -45,17 +56,33 @@ export class LiveRooms {
     this.#rooms.clear();
   }
 
-  async #create(roomId: RoomId): Promise<LiveRoom> {
+  async #create(roomId: RoomId, settings: RoomSettings): Promise<LiveRoom> {
     const pooledWorker = this.#pool.workers.find((w) => !w.worker.closed) && this.#pool.pick();
     if (!pooledWorker) throw new AppError('UNAVAILABLE', 'no media server is available; try again shortly');
     const media = await MediaRoom.create({ roomId, pooledWorker, logger: this.#log });
     // getOrCreate() stored our promise synchronously, before this first await returned.
     const self = this.#rooms.get(roomId);
-    const room = new LiveRoom(media, this.#log, () => {
-      if (self) this.#forget(roomId, self);
+    const room = new LiveRoom({
+      media,
+      settings,
+      memory: this.#memoryOf(roomId),
+      logger: this.#log,
+      onClosed: () => {
+        if (self) this.#forget(roomId, self);
+      },
     });
     this.#log.info({ roomId, workerIndex: media.workerIndex }, 'LiveRooms.create()');
     return room;
+  }
+
+  #memoryOf(roomId: RoomId): SessionMemory {
+    const now = Date.now();
+    for (const [id, memory] of this.#memories) {
+      if (now - memory.lastActive > MEMORY_TTL_MS && !this.#rooms.has(id)) this.#memories.delete(id);
+    }
+    let memory = this.#memories.get(roomId);
+    if (!memory) this.#memories.set(roomId, (memory = new SessionMemory()));
+    return memory;
   }
 
   #forget(roomId: RoomId, entry: Promise<LiveRoom>): void {

@@ -6,23 +6,31 @@
 import { randomBytes } from 'node:crypto';
 import type { RoomId } from '../../shared/ids';
 
-export interface RoomRecord {
-  roomId: RoomId;
+/** How a room behaves; a case's session sets these from the case. */
+export interface RoomSettings {
   title: string;
+  /** Parties, experts and observers wait until a mediator admits them. */
+  waitingRoom: boolean;
+  /** The session is recorded: everyone is told and consents before media starts. */
+  recording: boolean;
+}
+
+export interface RoomRecord extends RoomSettings {
+  roomId: RoomId;
   createdAt: Date;
 }
 
 export interface RoomStore {
-  create(title: string): Promise<RoomRecord>;
+  create(settings: RoomSettings): Promise<RoomRecord>;
   get(roomId: RoomId): Promise<RoomRecord | undefined>;
 }
 
 export class InMemoryRoomStore implements RoomStore {
   readonly #rooms = new Map<RoomId, RoomRecord>();
 
-  async create(title: string): Promise<RoomRecord> {
+  async create(settings: RoomSettings): Promise<RoomRecord> {
     // 80 random bits: room ids appear in logs and links, so they must not be guessable.
-    const record = { roomId: randomBytes(10).toString('base64url') as RoomId, title, createdAt: new Date() };
+    const record = { ...settings, roomId: randomBytes(10).toString('base64url') as RoomId, createdAt: new Date() };
     this.#rooms.set(record.roomId, record);
     return record;
   }

@@ -17,16 +17,21 @@ import {
 import type { Role } from '../../shared/roles';
 import type { JoinTokens } from '../links/joinToken';
 import type { LiveRooms } from '../rooms/LiveRooms';
-import type { RoomStore } from '../rooms/RoomStore';
+import type { RoomSettings, RoomStore } from '../rooms/RoomStore';
 import type { ConnectionContext } from './ConnectionContext';
-import { handlers } from './handlers';
+import { mediaHandlers } from './handlers/mediaHandlers';
+import { sessionHandlers } from './handlers/sessionHandlers';
 import { RateLimiter } from './RateLimiter';
 
 interface SocketData {
   peerId: PeerId;
   roomId: RoomId;
   role: Role;
+  participantKey: string;
+  settings: RoomSettings;
 }
+
+const handlers = [...mediaHandlers, ...sessionHandlers];
 
 type GridroomSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -56,7 +61,8 @@ export function createSocketServer({ httpServer, joinTokens, roomStore, rooms, l
       socket.data = await authenticate(socket.handshake.auth, joinTokens, roomStore);
       next();
     } catch (error) {
-      const body = error instanceof AppError ? error.toBody() : { code: 'INTERNAL', message: 'could not check the link' };
+      const body =
+        error instanceof AppError ? error.toBody() : { code: 'INTERNAL', message: 'could not check the link' };
       if (!(error instanceof AppError)) log.error({ err: error }, 'io.use(): authentication failed');
       // The client sees err.message === code and err.data.message.
       next(Object.assign(new Error(body.code), { data: body }));
@@ -74,22 +80,35 @@ async function authenticate(auth: unknown, joinTokens: JoinTokens, roomStore: Ro
     throw new AppError('UNSUPPORTED_PROTOCOL', 'please reload the page to get the current app');
   }
   const claims = await joinTokens.verify(parsed.data.token);
-  if (!(await roomStore.get(claims.roomId))) throw new AppError('NOT_FOUND', 'this room does not exist');
-  return { peerId: randomUUID() as PeerId, roomId: claims.roomId, role: claims.role };
+  const room = await roomStore.get(claims.roomId);
+  if (!room) throw new AppError('NOT_FOUND', 'this room does not exist');
+  const peerId = randomUUID() as PeerId;
+  return {
+    peerId,
+    roomId: claims.roomId,
+    role: claims.role,
+    // Without a device id every connection is a new participant (nothing to return to).
+    participantKey: `${claims.linkId}:${parsed.data.deviceId ?? peerId}`,
+    settings: { title: room.title, waitingRoom: room.waitingRoom, recording: room.recording },
+  };
 }
 
 function onConnection(socket: GridroomSocket, rooms: LiveRooms, log: Logger): void {
-  const { peerId, roomId, role } = socket.data;
+  const { peerId, roomId, role, participantKey, settings } = socket.data;
   const ctxLog = log.child({ roomId, peerId });
   const ctx: Omit<ConnectionContext, 'afterAck'> = {
     peerId,
     roomId,
     role,
+    participantKey,
+    settings,
     log: ctxLog,
     rooms,
     notify: (name, payload) => void socket.emit(name, ...([payload] as never)),
     rateLimiter: new RateLimiter(60, 30),
     isConnected: () => socket.connected,
+    // Let the last notification (why they were removed) go out before the close.
+    disconnect: () => void setTimeout(() => socket.disconnect(true), 100),
   };
   ctxLog.info({ role }, 'connection');
 

@@ -50,7 +50,9 @@ test('each browser decodes video and receives audio from the other two, rising f
       async () => {
         const stats = await inboundStats(page);
         const ok = others.every(
-          (p) => (fromPeer(stats, p, 'video')?.framesDecoded ?? 0) > 0 && (fromPeer(stats, p, 'audio')?.packetsReceived ?? 0) > 0,
+          (p) =>
+            (fromPeer(stats, p, 'video')?.framesDecoded ?? 0) > 0 &&
+            (fromPeer(stats, p, 'audio')?.packetsReceived ?? 0) > 0,
         );
         return ok ? stats : null;
       },
@@ -60,8 +62,13 @@ test('each browser decodes video and receives audio from the other two, rising f
     const later = await inboundStats(page);
     for (const other of others) {
       const frames = [fromPeer(first, other, 'video')!.framesDecoded, fromPeer(later, other, 'video')!.framesDecoded];
-      const packets = [fromPeer(first, other, 'audio')!.packetsReceived, fromPeer(later, other, 'audio')!.packetsReceived];
-      console.log(`${NAMES[i]} <- ${other.slice(0, 8)}: framesDecoded ${frames.join(' -> ')}, audio packetsReceived ${packets.join(' -> ')}`);
+      const packets = [
+        fromPeer(first, other, 'audio')!.packetsReceived,
+        fromPeer(later, other, 'audio')!.packetsReceived,
+      ];
+      console.log(
+        `${NAMES[i]} <- ${other.slice(0, 8)}: framesDecoded ${frames.join(' -> ')}, audio packetsReceived ${packets.join(' -> ')}`,
+      );
       expect(frames[1]).toBeGreaterThan(frames[0]!);
       expect(packets[1]).toBeGreaterThan(packets[0]!);
     }
@@ -86,7 +93,9 @@ test('a 30-second three-browser room logs no SRTP replay failure while bandwidth
   for (const bytes of probed) expect(bytes).toBeGreaterThan(0);
   const replay = server.logs.filter((l) => /replay check failed/.test(l.msg));
   const srtpWarnings = server.logs.filter((l) => /srtp/i.test(l.msg));
-  console.log(`worker log after ${Math.round((Date.now() - joinedAt) / 1000)} s: ${replay.length} replay failures, ${srtpWarnings.length} srtp lines`);
+  console.log(
+    `worker log after ${Math.round((Date.now() - joinedAt) / 1000)} s: ${replay.length} replay failures, ${srtpWarnings.length} srtp lines`,
+  );
   expect(replay).toEqual([]);
 });
 

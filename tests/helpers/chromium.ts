@@ -45,7 +45,9 @@ export async function launchChromium(extraArgs: string[] = []): Promise<TestBrow
       await browser.close().catch(() => undefined);
       // Chromium's helpers may still be writing into the profile for a moment after
       // the main process exits: retry, and never fail a test over a temp folder.
-      await fs.promises.rm(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(() => undefined);
+      await fs.promises
+        .rm(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
+        .catch(() => undefined);
     })());
   return { browser, close };
 }

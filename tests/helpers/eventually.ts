@@ -8,13 +8,16 @@ export async function eventually<T>(
   for (;;) {
     try {
       const value = await check();
-      if (value !== false && value !== undefined && value !== null) return value as Exclude<T, null | undefined | false>;
+      if (value !== false && value !== undefined && value !== null)
+        return value as Exclude<T, null | undefined | false>;
       lastError = new Error(`${what}: got ${String(value)}`);
     } catch (error) {
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`eventually(${what}) timed out after ${timeoutMs} ms: ${String((lastError as Error)?.message ?? lastError)}`);
+      throw new Error(
+        `eventually(${what}) timed out after ${timeoutMs} ms: ${String((lastError as Error)?.message ?? lastError)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

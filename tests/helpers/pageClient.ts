@@ -32,10 +32,10 @@ export async function joinByLink(page: Page, link: string, name: string): Promis
   url.searchParams.set('autojoin', '1');
   url.searchParams.set('name', name);
   await page.goto(url.toString());
-  return eventually(
-    () => page.evaluate(() => (window.gridroom?.state === 'joined' ? window.gridroom.peerId : null)),
-    { timeoutMs: 30_000, what: `${name} joined` },
-  ) as Promise<string>;
+  return eventually(() => page.evaluate(() => (window.gridroom?.state === 'joined' ? window.gridroom.peerId : null)), {
+    timeoutMs: 30_000,
+    what: `${name} joined`,
+  }) as Promise<string>;
 }
 
 export function inboundStats(page: Page): Promise<InboundStat[]> {

@@ -46,7 +46,10 @@ export class TestSignalingClient {
 
   /** The raw ack, success or not. */
   async send<K extends RequestName>(name: K, payload: RequestPayload<K> | unknown): Promise<Ack<ResponseData<K>>> {
-    const emit = this.socket.timeout(10_000).emitWithAck as unknown as (n: string, p: unknown) => Promise<Ack<ResponseData<K>>>;
+    const emit = this.socket.timeout(10_000).emitWithAck as unknown as (
+      n: string,
+      p: unknown,
+    ) => Promise<Ack<ResponseData<K>>>;
     return emit.call(this.socket, name, payload);
   }
 

@@ -21,7 +21,7 @@ export interface TestServer {
   url: string;
   logs: LogLine[];
   /** A fresh room with one link per role. */
-  createRoom(title?: string): Promise<RoomLinks>;
+  createRoom(title?: string, settings?: { waitingRoom?: boolean; recording?: boolean }): Promise<RoomLinks>;
   close(): Promise<void>;
 }
 
@@ -46,7 +46,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     config,
     url: app.url,
     logs,
-    createRoom: (title = 'Test room') => app.createRoomWithLinks(title),
+    createRoom: (title = 'Test room', settings = {}) => app.createRoomWithLinks({ title, ...settings }),
     close: () => app.close(),
   };
 }

@@ -1,35 +1,23 @@
 /**
- * The request handlers: each is a few lines that turn a validated request into
- * calls on the live room and its media peer.
+ * Joining and media: each handler turns a validated request into calls on the
+ * live room and the caller's media peer.
  */
-import { AppError } from '../../shared/errors';
-import type { ProducerId, TransportId } from '../../shared/ids';
-import type { ResponseData } from '../../shared/protocol';
-import { permissionsOf } from '../../shared/roles';
 import type { types as ms } from 'mediasoup';
-import { defineHandler, type RegisteredHandler } from './defineHandler';
-import type { ConnectionContext } from './ConnectionContext';
+import { AppError } from '../../../shared/errors';
+import type { ProducerId, TransportId } from '../../../shared/ids';
+import type { ResponseData } from '../../../shared/protocol';
+import { permissionsOf } from '../../../shared/roles';
+import { defineHandler, type RegisteredHandler } from '../defineHandler';
+import { joinedRoom, roomOf } from './lookup';
 
-async function roomOf(ctx: ConnectionContext) {
-  const room = await ctx.rooms.getOrCreate(ctx.roomId);
-  if (!ctx.isConnected()) {
-    // The socket left while the room was being made: do not leave an empty router behind.
-    if (room.isEmpty) room.close();
-    throw new AppError('NOT_FOUND', 'the connection closed');
-  }
-  return { room, peer: room.attach(ctx.peerId, ctx.notify) };
-}
+// mediasoup and mediasoup-client describe the same JSON with slightly different unions.
+type Wire<K extends keyof ResponseData<'media:createTransport'>> = ResponseData<'media:createTransport'>[K];
 
-async function joinedPeer(ctx: ConnectionContext) {
-  const room = await ctx.rooms.find(ctx.roomId);
-  if (!room || !room.isJoined(ctx.peerId)) throw new AppError('NOT_JOINED', 'join the room first');
-  return room.attach(ctx.peerId, ctx.notify);
-}
-
-export const handlers: RegisteredHandler[] = [
+export const mediaHandlers: RegisteredHandler[] = [
   defineHandler('room:getRouterRtpCapabilities', async (ctx) => {
     const { room } = await roomOf(ctx);
-    return { rtpCapabilities: room.media.router.rtpCapabilities as unknown as ResponseData<'room:getRouterRtpCapabilities'>['rtpCapabilities'] };
+    const caps = room.media.router.rtpCapabilities;
+    return { rtpCapabilities: caps as unknown as ResponseData<'room:getRouterRtpCapabilities'>['rtpCapabilities'] };
   }),
 
   defineHandler('media:createTransport', async (ctx, { direction }) => {
@@ -41,8 +29,8 @@ export const handlers: RegisteredHandler[] = [
     return {
       transportId: transport.id as TransportId,
       iceParameters: transport.iceParameters,
-      iceCandidates: transport.iceCandidates as unknown as ResponseData<'media:createTransport'>['iceCandidates'],
-      dtlsParameters: transport.dtlsParameters as unknown as ResponseData<'media:createTransport'>['dtlsParameters'],
+      iceCandidates: transport.iceCandidates as unknown as Wire<'iceCandidates'>,
+      dtlsParameters: transport.dtlsParameters as unknown as Wire<'dtlsParameters'>,
     };
   }),
 
@@ -51,10 +39,17 @@ export const handlers: RegisteredHandler[] = [
     if (!peer.transportFor('recv')) throw new AppError('CONFLICT', 'create the receive transport before joining');
     peer.setRtpCapabilities(rtpCapabilities as unknown as ms.RtpCapabilities);
     const self = { peerId: ctx.peerId, displayName, role: ctx.role };
-    const { peers, activeSpeakerPeerId } = room.join(self);
-    ctx.log.info({ displayName, peers: peers.length }, 'room:join');
-    ctx.afterAck(() => room.consumeExisting(ctx.peerId));
-    return { roomId: ctx.roomId, self, peers, activeSpeakerPeerId };
+    const joined = room.join(self);
+    ctx.log.info({ displayName, space: joined.space, peers: joined.peers.length }, 'room:join');
+    ctx.afterAck(() => room.consumeSpace(ctx.peerId));
+    return {
+      ...joined,
+      roomId: ctx.roomId,
+      title: room.settings.title,
+      self,
+      activeSpeakerPeerId: room.activeSpeaker,
+      recording: room.settings.recording,
+    };
   }),
 
   defineHandler('media:connectTransport', async (ctx, { transportId, dtlsParameters }) => {
@@ -73,7 +68,8 @@ export const handlers: RegisteredHandler[] = [
     if (!permissions.canPublish || (source === 'screen' && !permissions.canShareScreen)) {
       throw new AppError('FORBIDDEN', `this link may not send ${source}`);
     }
-    const peer = await joinedPeer(ctx);
+    const { room, peer } = await joinedRoom(ctx);
+    if (!room.mayProduce(ctx.peerId)) throw new AppError('CONFLICT', 'consent to the recording first');
     const producer = await peer.produce({
       transportId,
       kind,
@@ -84,17 +80,17 @@ export const handlers: RegisteredHandler[] = [
   }),
 
   defineHandler('media:setProducerPaused', async (ctx, { producerId, paused }) => {
-    await (await joinedPeer(ctx)).setProducerPaused(producerId, paused);
+    await (await joinedRoom(ctx)).peer.setProducerPaused(producerId, paused);
     return {};
   }),
 
   defineHandler('media:closeProducer', async (ctx, { producerId }) => {
-    (await joinedPeer(ctx)).closeProducer(producerId);
+    (await joinedRoom(ctx)).peer.closeProducer(producerId);
     return {};
   }),
 
   defineHandler('media:resumeConsumer', async (ctx, { consumerId }) => {
-    await (await joinedPeer(ctx)).resumeConsumer(consumerId);
+    await (await joinedRoom(ctx)).peer.resumeConsumer(consumerId);
     return {};
   }),
 
