@@ -27,9 +27,13 @@ export class TestSignalingClient {
   }
 
   /** Connects with a token; rejects with the server's error code as message when the handshake is refused. */
-  static async connect(url: string, token: string, protocolVersion = PROTOCOL_VERSION): Promise<TestSignalingClient> {
+  static async connect(
+    url: string,
+    token: string,
+    { protocolVersion = PROTOCOL_VERSION, deviceId }: { protocolVersion?: number; deviceId?: string } = {},
+  ): Promise<TestSignalingClient> {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
-      auth: { token, protocolVersion },
+      auth: { token, protocolVersion, ...(deviceId ? { deviceId } : {}) },
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,
