@@ -113,7 +113,9 @@ function onConnection(socket: GridroomSocket, rooms: LiveRooms, log: Logger): vo
   ctxLog.info({ role }, 'connection');
 
   for (const handler of handlers) {
-    socket.on(handler.name, async (payload: unknown, ack: unknown) => {
+    socket.on(handler.name, async (...args: unknown[]) => {
+      // `emit(name, ack)` with no payload is fine for requests that take none.
+      const [payload, ack] = args.length === 1 && typeof args[0] === 'function' ? [{}, args[0]] : args;
       if (typeof ack !== 'function') {
         ctxLog.debug({ request: handler.name }, 'request without ack ignored');
         return;

@@ -17,6 +17,8 @@ export interface InboundStat {
 interface GridroomHooks {
   state: string;
   peerId: string | null;
+  /** 'lobby', 'main' or 'caucus-N' once joined. */
+  space: string | null;
   getInboundStats(): Promise<InboundStat[]>;
 }
 
