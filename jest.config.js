@@ -5,16 +5,16 @@ const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' }
 // jose ships ES modules only; let swc turn it into CommonJS for jest.
 const transformIgnorePatterns = ['/node_modules/(?!(jose)/)'];
 
-const project = (name, timeout) => ({
+const project = (name) => ({
   displayName: name,
   testMatch: [`<rootDir>/tests/${name}/**/*.test.ts`],
   transform,
   transformIgnorePatterns,
   testEnvironment: 'node',
-  testTimeout: timeout,
+  setupFilesAfterEnv: [`<rootDir>/tests/helpers/setup/${name}.ts`],
 });
 
 module.exports = {
-  projects: [project('unit', 10_000), project('integration', 60_000), project('e2e', 180_000)],
+  projects: [project('unit'), project('integration'), project('e2e')],
   maxWorkers: 2,
 };
