@@ -120,7 +120,10 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
   /**
    * A plain RTP transport for a server-side media source (ffmpeg, a SIP or
    * phone gateway). comedia: the worker learns the sender's address from the
-   * first packet, so the source needs to know only our port.
+   * first packet, so the source needs to know only our port. rtcpMux: RTP and
+   * RTCP share that port, so the source must send both from one socket (an
+   * RTCP report from another socket would be taken for the source's address;
+   * ffmpeg needs `-rtpflags skip_rtcp` for that reason).
    */
   async createPlainTransport(): Promise<ms.PlainTransport<TransportAppData>> {
     this.#assertOpen();

@@ -21,10 +21,11 @@ export const mediaHandlers: RegisteredHandler[] = [
   }),
 
   defineHandler('media:createTransport', async (ctx, { direction }) => {
-    const { peer } = await roomOf(ctx);
+    // Permission first: a refused request must not even attach the caller to the room.
     if (direction === 'send' && !permissionsOf(ctx.role).canPublish) {
       throw new AppError('FORBIDDEN', 'this link may watch and listen only');
     }
+    const { peer } = await roomOf(ctx);
     const transport = await peer.createWebRtcTransport(direction);
     return {
       transportId: transport.id as TransportId,
