@@ -4,6 +4,7 @@
  * uniform ack. A bad payload is answered with a code and changes nothing,
  * because the handler never runs.
  */
+import { errors as mediasoupErrors } from 'mediasoup';
 import { AppError, type Ack, type ErrorBody } from '../../shared/errors';
 import {
   MAX_REQUEST_BYTES,
@@ -53,8 +54,9 @@ function toErrorBody(ctx: ConnectionContext, name: RequestName, error: unknown):
     ctx.log.debug({ request: name, code: error.code }, `${name}: refused`);
     return error.toBody();
   }
-  // mediasoup rejects parameters it finds invalid with TypeError: the caller's fault, not ours.
-  if (error instanceof TypeError) {
+  // mediasoup rejects parameters it finds invalid with TypeError, and a codec the router
+  // lacks with UnsupportedError: the caller's fault, not ours.
+  if (error instanceof TypeError || error instanceof mediasoupErrors.UnsupportedError) {
     ctx.log.info({ request: name, err: error }, `${name}: invalid parameters`);
     return { code: 'BAD_REQUEST', message: error.message };
   }
