@@ -1,0 +1,25 @@
+import { useI18n } from '../i18n';
+
+/** Recorded sessions: asked once, before any video or sound is sent or received. */
+export function ConsentDialog({ onAgree, onDecline }: { onAgree: () => void; onDecline: () => void }) {
+  const { t } = useI18n();
+  return (
+    <div className="dialog-backdrop">
+      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="consent-title" data-testid="consent">
+        <h2 id="consent-title">{t('consentTitle')}</h2>
+        <p>{t('consentBody')}</p>
+        <button
+          type="button"
+          className="button button--primary button--big"
+          data-testid="consent-button"
+          onClick={onAgree}
+        >
+          {t('consentAgree')}
+        </button>
+        <button type="button" className="button button--plain" onClick={onDecline}>
+          {t('consentDecline')}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,151 @@
+/**
+ * The meeting itself: status banners, the tiles, the others' sound, the
+ * control bar, and for a mediator the list of participants. A waiting party
+ * sees only themself and a calm "please wait".
+ */
+import { useState } from 'react';
+import { useStore } from '../hooks/useStore';
+import { useI18n } from '../i18n';
+import { canCaptureScreen, type LocalMedia } from '../rtc/LocalMedia';
+import type { RoomClient, RoomSnapshot } from '../rtc/RoomClient';
+import { ConsentDialog } from './ConsentDialog';
+import { ControlBar } from './ControlBar';
+import { LanguageToggle } from './LanguageToggle';
+import { RemoteAudio } from './RemoteAudio';
+import { RosterPanel } from './RosterPanel';
+import { SoundUnlock } from './SoundUnlock';
+import { Stage, type ScreenShare } from './Stage';
+import type { TileProps } from './Tile';
+
+export function RoomView({ client, local }: { client: RoomClient; local: LocalMedia }) {
+  const room = useStore(client.store);
+  const media = useStore(local.store);
+  const { t } = useI18n();
+  const [rosterOpen, setRosterOpen] = useState(false);
+
+  const tiles: TileProps[] = room.peers.map((peer) => {
+    const camera = peer.tracks.find((tr) => tr.source === 'camera' && !tr.paused);
+    const mic = peer.tracks.find((tr) => tr.source === 'mic');
+    return {
+      peerId: peer.peerId,
+      name: peer.displayName,
+      isSelf: false,
+      video: camera?.track ?? null,
+      micMuted: !mic || mic.paused,
+      speaking: room.activeSpeakerPeerId === peer.peerId,
+    };
+  });
+  tiles.push({
+    peerId: room.self?.peerId ?? '',
+    name: client.displayName,
+    isSelf: true,
+    video: room.cameraOn ? media.cameraTrack : null,
+    micMuted: !room.micOn,
+    speaking: Boolean(room.self) && room.activeSpeakerPeerId === room.self?.peerId,
+  });
+  const screens: ScreenShare[] = room.peers.flatMap((peer) =>
+    peer.tracks
+      .filter((tr) => tr.source === 'screen' && !tr.paused)
+      .map((tr) => ({ key: tr.consumerId, name: peer.displayName, track: tr.track })),
+  );
+  const audio = room.peers.flatMap((peer) => peer.tracks.filter((tr) => tr.kind === 'audio'));
+  const moderator = room.permissions.canModerate && room.roster !== null;
+  const waiting = room.roster?.filter((e) => e.space === 'lobby').length ?? 0;
+  const inLobby = room.space === 'lobby';
+  const askConsent = room.status === 'joined' && room.recording && !room.consented;
+
+  return (
+    <main className={`room${moderator ? ' room--moderator' : ''}`}>
+      <div className="room__body">
+        <div className="room__top">
+          <Banner room={room} />
+          <LanguageToggle />
+        </div>
+        {room.sharingScreen && (
+          <p className="banner banner--info room__note" role="status">
+            {t('youAreSharing')}
+          </p>
+        )}
+        {moderator && waiting > 0 && !rosterOpen && (
+          <button type="button" className="banner banner--warn room__waiting" onClick={() => setRosterOpen(true)}>
+            {t('waitingCount', { count: String(waiting) })}
+          </button>
+        )}
+        <SoundUnlock />
+        {inLobby && (
+          <section className="lobby" data-testid="lobby" role="status">
+            {room.title && <p className="lobby__title">{room.title}</p>}
+            <h1>{t('lobbyTitle')}</h1>
+            <p>{t('lobbyBody')}</p>
+          </section>
+        )}
+        <Stage tiles={tiles} screens={screens} />
+        {audio.map((tr) => (
+          <RemoteAudio key={tr.consumerId} track={tr.track} />
+        ))}
+        <ControlBar
+          micOn={room.micOn}
+          cameraOn={room.cameraOn}
+          sharingScreen={room.sharingScreen}
+          canPublish={room.permissions.canPublish}
+          canShareScreen={room.permissions.canShareScreen && canCaptureScreen() && !inLobby}
+          participants={moderator ? { waiting, onClick: () => setRosterOpen(!rosterOpen) } : null}
+          onMic={() => void client.setMicOn(!room.micOn)}
+          onCamera={() => void client.setCameraOn(!room.cameraOn)}
+          onScreen={() => void (room.sharingScreen ? client.stopScreenShare() : client.startScreenShare())}
+          onLeave={() => void client.leave()}
+        />
+      </div>
+      {moderator && room.roster && (
+        <div className={`room__roster${rosterOpen ? ' room__roster--open' : ''}`}>
+          <RosterPanel
+            roster={room.roster}
+            selfId={room.self?.peerId ?? null}
+            mySpace={room.space}
+            recording={room.recording}
+            moderation={client.moderation}
+            onClose={() => setRosterOpen(false)}
+          />
+        </div>
+      )}
+      {askConsent && (
+        <ConsentDialog onAgree={() => void client.consentToRecording()} onDecline={() => void client.leave()} />
+      )}
+    </main>
+  );
+}
+
+function Banner({ room }: { room: RoomSnapshot }) {
+  const { t } = useI18n();
+  if (room.status === 'reconnecting' || (room.status === 'joined' && room.mediaInterrupted)) {
+    return (
+      <p className="banner banner--warn" data-testid="reconnecting" role="status">
+        <span className="spinner" aria-hidden="true" />
+        {t('reconnecting')}
+      </p>
+    );
+  }
+  if (room.status === 'connecting') {
+    return (
+      <p className="banner banner--info" role="status">
+        <span className="spinner" aria-hidden="true" />
+        {room.slow ? t('slowNetwork') : t('connecting')}
+      </p>
+    );
+  }
+  if (room.space?.startsWith('caucus-')) {
+    return (
+      <p className="banner banner--caucus" role="status">
+        {t('inCaucus')}
+      </p>
+    );
+  }
+  if (room.space === 'main' && room.peers.length === 0) {
+    return (
+      <p className="banner banner--quiet" role="status">
+        {t('waiting')}
+      </p>
+    );
+  }
+  return <span className="room__top-spacer" />;
+}

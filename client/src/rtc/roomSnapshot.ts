@@ -1,0 +1,67 @@
+/** What the UI reads about the room: one immutable snapshot, replaced on every change. */
+import type { PeerId } from '../../../shared/ids';
+import type { Notifications, PeerInfo, RosterEntry, SpaceId } from '../../../shared/protocol';
+import type { RoomPermissions } from '../../../shared/roles';
+import type { ClientErrorCode } from '../signaling/errors';
+import type { PeerView } from './RemoteMedia';
+
+export type RoomStatus = 'connecting' | 'joined' | 'reconnecting' | 'left' | 'error';
+
+export type RemovedReason = Notifications['session:removed']['reason'];
+
+export interface RoomSnapshot {
+  status: RoomStatus;
+  /** Set with status 'error'. */
+  error: { code: ClientErrorCode; message: string } | null;
+  /** Set with status 'left' when the server ended our participation (the mediator, or the link opened elsewhere). */
+  removed: RemovedReason | null;
+  /** Ourselves as the others see us; null until the first join. */
+  self: PeerInfo | null;
+  /** The session's title, shown to the mediator and in the waiting room. */
+  title: string;
+  /** Where we are: the waiting room, the joint room or a caucus; null until joined. */
+  space: SpaceId | null;
+  permissions: RoomPermissions;
+  /** The others in our space. */
+  peers: readonly PeerView[];
+  activeSpeakerPeerId: PeerId | null;
+  /** The session is recorded, and whether we have agreed; media waits for the agreement. */
+  recording: boolean;
+  consented: boolean;
+  /** Everyone in the session, for a mediator; null for everybody else. */
+  roster: readonly RosterEntry[] | null;
+  /** What the person asked for: the buttons show it at once, whatever the network is doing. */
+  micOn: boolean;
+  cameraOn: boolean;
+  sharingScreen: boolean;
+  /** The first connection has failed a few times: the network is poor or the server down. */
+  slow: boolean;
+  /** Joined, but media is not flowing right now (the network went away; ICE is being restarted). */
+  mediaInterrupted: boolean;
+}
+
+export function initialSnapshot(opts: {
+  permissions: RoomPermissions;
+  micOn: boolean;
+  cameraOn: boolean;
+}): RoomSnapshot {
+  return {
+    status: 'connecting',
+    error: null,
+    removed: null,
+    self: null,
+    title: '',
+    space: null,
+    permissions: opts.permissions,
+    peers: [],
+    activeSpeakerPeerId: null,
+    recording: false,
+    consented: true,
+    roster: null,
+    micOn: opts.micOn && opts.permissions.canPublish,
+    cameraOn: opts.cameraOn && opts.permissions.canPublish,
+    sharingScreen: false,
+    slow: false,
+    mediaInterrupted: false,
+  };
+}
