@@ -23,7 +23,10 @@ export default tseslint.config(
   },
   { files: ['client/**'], languageOptions: { globals: { ...globals.browser } } },
   // The entry point, CLIs, tests and benchmarks may print.
-  { files: ['server/index.ts', 'server/cli/**', 'tests/**', 'bench/**', '*.js', '*.mjs'], rules: { 'no-console': 'off' } },
+  {
+    files: ['server/index.ts', 'server/cli/**', 'tests/**', 'bench/**', '*.js', '*.mjs'],
+    rules: { 'no-console': 'off' },
+  },
   zone(
     ['shared/**'],
     [['**/server/**', '**/media/**', '**/client/**', 'mediasoup', 'socket.io', 'express', 'redis', 'react']],
