@@ -14,12 +14,16 @@ import { JoinTokens } from './links/joinToken';
 import { LiveRooms } from './rooms/LiveRooms';
 import { InMemoryRoomStore, type RoomStore } from './rooms/RoomStore';
 import { createSocketServer } from './signaling/socketServer';
+import type { Db } from './db/Db';
+import { startRecords, type RecordsApp } from './recordsApp';
 
 export interface AppDeps {
   logger: Logger;
   roomStore?: RoomStore;
   /** The built client (vite's output); defaults to dist/client of this checkout. */
   clientDir?: string;
+  /** The records database, migrated here; when absent the configured one is opened (and closed with the app). */
+  db?: Db;
 }
 
 export interface App {
@@ -28,6 +32,8 @@ export interface App {
   url: string;
   pool: WorkerPool;
   rooms: LiveRooms;
+  /** Cases, staff, organisation and reports, on the database. */
+  records: RecordsApp;
   createRoomWithLinks: CreateRoomWithLinks;
   /** Stops accepting, closes every connection and room, then the workers. Idempotent. */
   close(): Promise<void>;
@@ -42,6 +48,8 @@ export function defaultClientDir(): string {
 
 export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const { logger } = deps;
+  // The database first: a wrong DATABASE_URL should fail the start before any worker is spawned.
+  const records = await startRecords(config, { db: deps.db, logger });
   const mediaLogger = logger.child({ component: 'media' });
   const pool = await WorkerPool.create({
     numWorkers: config.rtc.workers,
@@ -54,6 +62,9 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     logTags: ['ice', 'dtls', 'srtp', 'rtp', 'rtcp', 'bwe'],
     workerBin: config.rtc.workerBin,
     logger: mediaLogger,
+  }).catch(async (error: unknown) => {
+    await records.close();
+    throw error;
   });
   const rooms = new LiveRooms(pool, mediaLogger);
   const roomStore = deps.roomStore ?? new InMemoryRoomStore();
@@ -70,6 +81,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     isReady: () => !closing && pool.ready,
     baseUrl: () => url,
     logger,
+    recordRoutes: records.router,
   });
   const httpServer = http.createServer(app);
   const io = createSocketServer({ httpServer, joinTokens, roomStore, rooms, logger });
@@ -81,6 +93,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     });
   } catch (error) {
     pool.close();
+    await records.close();
     throw error;
   }
   const { port } = httpServer.address() as AddressInfo;
@@ -94,8 +107,9 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       await io.close(); // disconnects every socket and closes the HTTP server
       rooms.closeAll();
       pool.close();
+      await records.close();
       logger.info('createApp(): closed');
     })());
 
-  return { httpServer, url, pool, rooms, createRoomWithLinks, close };
+  return { httpServer, url, pool, rooms, records, createRoomWithLinks, close };
 }

@@ -5,11 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const secret = z.string().min(32, 'must be at least 32 characters');
+// 32 bytes for AES-256, written as 64 hex digits or as base64.
+const dataKey = z
+  .string()
+  .transform((s) => (/^[0-9a-fA-F]{64}$/.test(s) ? Buffer.from(s, 'hex') : Buffer.from(s, 'base64')))
+  .refine((key) => key.length === 32, 'must be 32 bytes, as 64 hex digits or base64 (openssl rand -base64 32)');
 
 const envSchema = z
   .object({
@@ -31,6 +37,14 @@ const envSchema = z
       .max(24 * 365)
       .default(24 * 7),
     DEMO_ROOM: bool.default(true),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATA_DIR: z.string().min(1).default('.data'),
+    DATA_KEY: dataKey.optional(),
+    SESSION_TTL_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(12),
   })
   .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not be above RTC_MAX_PORT',
@@ -39,6 +53,11 @@ const envSchema = z
   .refine((env) => env.RTC_LISTEN_IP !== '0.0.0.0' || env.RTC_ANNOUNCED_IP, {
     message: 'is required when RTC_LISTEN_IP is 0.0.0.0 (browsers need an address they can reach)',
     path: ['RTC_ANNOUNCED_IP'],
+  })
+  // Every server on one database must share the key, so none may make up its own.
+  .refine((env) => !env.DATABASE_URL || env.DATA_KEY, {
+    message: 'is required when DATABASE_URL is set (the key of protected fields, shared by every server)',
+    path: ['DATA_KEY'],
   });
 
 export interface Config {
@@ -64,6 +83,16 @@ export interface Config {
   linkTtlSeconds: number;
   /** Create one room at start-up and print its links (the quick start uses it). */
   demoRoom: boolean;
+  database: {
+    /** PostgreSQL to use; when absent, the embedded PGlite database in dataDir. */
+    url: string | undefined;
+    /** Absolute folder of the embedded database and its generated data key. */
+    dataDir: string;
+  };
+  /** AES-256 key of protected fields (ID numbers); when absent, generated into dataDir (embedded only). */
+  dataKey: Buffer | undefined;
+  /** How long a staff login lasts. */
+  sessionTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -105,11 +134,22 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     generatedSecrets,
     linkTtlSeconds: Math.round(e.LINK_TTL_HOURS * 3600),
     demoRoom: e.DEMO_ROOM,
+    database: { url: e.DATABASE_URL, dataDir: path.resolve(e.DATA_DIR) },
+    dataKey: e.DATA_KEY,
+    sessionTtlSeconds: Math.round(e.SESSION_TTL_HOURS * 3600),
   };
 }
 
 /** The configuration as it may appear in a log line. */
 export function loggableConfig(config: Config): Record<string, unknown> {
-  const { tokenSecret: _t, adminToken: _a, ...rest } = config;
-  return { ...rest, tokenSecret: '***', adminToken: '***' };
+  const { tokenSecret: _t, adminToken: _a, dataKey, database, ...rest } = config;
+  const url = database.url ? new URL(database.url) : undefined;
+  if (url?.password) url.password = '***';
+  return {
+    ...rest,
+    tokenSecret: '***',
+    adminToken: '***',
+    dataKey: dataKey ? '***' : undefined,
+    database: { ...database, url: url?.toString() },
+  };
 }

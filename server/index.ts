@@ -51,6 +51,10 @@ async function main(): Promise<void> {
   if (config.generatedSecrets.includes('ADMIN_TOKEN'))
     console.log(`\nAdmin token (this process only): ${config.adminToken}`);
   console.log(`\nGridroom is running at ${app.url}`);
+  if ((await app.records.records.read.staff.countActiveAdmins()) === 0) {
+    const stopFirst = config.database.url ? '' : ' (stop the server first: it holds the embedded database)';
+    console.log(`No administrator yet${stopFirst}: npm run admin:create -- --username admin --name "管理员"`);
+  }
   if (config.demoRoom) {
     const demo = await app.createRoomWithLinks({ title: 'Demo room' });
     console.log('A demo room is open. Share a link (each opens the room with that role):');

@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   INVALID_LINK: 401,
   /** The join link was valid once but its expiry has passed. */
   LINK_EXPIRED: 401,
+  /** A staff route was called without a valid session (never logged in, logged out or expired). */
+  UNAUTHENTICATED: 401,
   /** The caller's role may not do this. */
   FORBIDDEN: 403,
   /** The room, transport, producer or consumer does not exist (or is gone). */
@@ -56,6 +58,15 @@ export class AppError extends Error {
   toBody(): ErrorBody {
     return { code: this.code, message: this.message };
   }
+}
+
+/**
+ * The websocket close code for an error (4000 + its HTTP status: 4401, 4403,
+ * 4413, 4429, ...). y-websocket's provider stops reconnecting on 4400-4499, as
+ * it should for these; 4500 and above mean "reconnect later".
+ */
+export function closeCodeOf(code: ErrorCode): number {
+  return 4000 + ERROR_CODES[code];
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -26,3 +26,20 @@ export const peerIdSchema = idString.transform((s) => s as PeerId);
 export const transportIdSchema = idString.transform((s) => s as TransportId);
 export const producerIdSchema = idString.transform((s) => s as ProducerId);
 export const consumerIdSchema = idString.transform((s) => s as ConsumerId);
+
+// Records (server/db): rows are keyed by UUIDs we mint with randomUUID().
+export type CaseId = Brand<string, 'CaseId'>;
+export type PartyId = Brand<string, 'PartyId'>;
+export type StaffId = Brand<string, 'StaffId'>;
+export type DistrictId = Brand<string, 'DistrictId'>;
+export type TownshipId = Brand<string, 'TownshipId'>;
+export type GridId = Brand<string, 'GridId'>;
+export type CommitteeId = Brand<string, 'CommitteeId'>;
+
+const uuid = z.uuid();
+export const caseIdSchema = uuid.transform((s) => s as CaseId);
+export const staffIdSchema = uuid.transform((s) => s as StaffId);
+export const districtIdSchema = uuid.transform((s) => s as DistrictId);
+export const townshipIdSchema = uuid.transform((s) => s as TownshipId);
+export const gridIdSchema = uuid.transform((s) => s as GridId);
+export const committeeIdSchema = uuid.transform((s) => s as CommitteeId);

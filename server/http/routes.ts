@@ -24,6 +24,8 @@ export interface RoutesDeps {
   isReady: () => boolean;
   baseUrl: () => string;
   logger: Logger;
+  /** The durable-records routes (/api/staff, /api/org, /api/cases, /api/reports, /staff), mounted before static files. */
+  recordRoutes?: RequestHandler;
 }
 
 export interface RoomLinks {
@@ -101,7 +103,11 @@ export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLi
     res.status(201).json(await createRoomWithLinks(body.data));
   });
 
-  app.use(express.static(deps.clientDir, { index: false, maxAge: '1h' }));
+  if (deps.recordRoutes) app.use(deps.recordRoutes);
+  // Vite names built assets by content hash, so they never change: a phone on a
+  // slow network downloads them once. Anything else is revalidated.
+  app.use('/assets', express.static(path.join(deps.clientDir, 'assets'), { immutable: true, maxAge: '365d' }));
+  app.use(express.static(deps.clientDir, { index: false, maxAge: 0 }));
   app.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'no such page')));
 
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
