@@ -37,8 +37,8 @@ export interface TestServer {
 export interface TestServerOptions {
   /** A database the test owns (migrated or not); by default the server gets a fresh one of its own. */
   db?: Db;
-  /** More of createApp's dependencies (which case a room belongs to, co-editing limits). */
-  appDeps?: Pick<AppDeps, 'caseIdOfRoom' | 'collabLimits'>;
+  /** More of createApp's dependencies (e.g. which case a room belongs to, co-editing limits). */
+  appDeps?: Omit<AppDeps, 'logger' | 'db'>;
 }
 
 export async function startTestServer(
