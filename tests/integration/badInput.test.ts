@@ -13,7 +13,6 @@ import { joinRoom } from '../helpers/joinRoom';
 import { TestSignalingClient } from '../helpers/signalingClient';
 import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
 
-jest.setTimeout(30_000); // jest reads testTimeout from the root config only, not per project
 
 let server: TestServer;
 let clients: TestSignalingClient[] = [];

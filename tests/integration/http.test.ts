@@ -9,7 +9,6 @@ import { defaultClientDir } from '../../server/app';
 import { JoinTokens } from '../../server/links/joinToken';
 import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
 
-jest.setTimeout(30_000); // jest reads testTimeout from the root config only, not per project
 
 const indexHtml = path.join(defaultClientDir(), 'index.html');
 

@@ -19,7 +19,6 @@ import { TestSignalingClient } from '../helpers/signalingClient';
 import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
 
 // jest reads testTimeout from the root config only, not per project.
-jest.setTimeout(30_000);
 
 const SSRC = 22222222;
 const PAYLOAD_TYPE = 101;

@@ -6,14 +6,17 @@
  * variable.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { JoinTokens } from '../../server/links/joinToken';
 import { eventually } from '../helpers/eventually';
 import { descendantsOf, isAlive } from '../helpers/processTree';
 import { tokenOf } from '../helpers/testServer';
 
-jest.setTimeout(30_000); // jest reads testTimeout from the root config only, not per project
+// A fresh embedded database is created for the server at start-up: allow for a loaded CI machine.
+jest.setTimeout(90_000);
 
 const ROOT = path.resolve(__dirname, '../..');
 const TOKEN_SECRET = 'shutdown-test-token-secret-0123456789';
@@ -26,13 +29,22 @@ interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const dataDirs: string[] = [];
+afterAll(() => {
+  for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function startServerProcess(env: Record<string, string>): ServerProcess {
+  // Its own embedded database, never the checkout's .data folder.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridroom-shutdown-'));
+  dataDirs.push(dataDir);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: ROOT,
     // Only what we choose: no PORT or secret of the machine running the tests leaks in.
     env: {
       PATH: `${path.join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
       HOME: process.env.HOME ?? '/tmp',
+      DATA_DIR: dataDir,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,7 +95,7 @@ describe('a running server', () => {
     });
     url = `http://localhost:${port}`;
     await eventually(() => server.stdout().includes('Create another room'), {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
       what: `server start (stdout: ${server.stdout()} stderr: ${server.stderr()})`,
     });
   });
