@@ -13,7 +13,6 @@ import { joinRoom } from '../helpers/joinRoom';
 import { TestSignalingClient } from '../helpers/signalingClient';
 import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
 
-
 let server: TestServer;
 let clients: TestSignalingClient[] = [];
 

@@ -9,7 +9,6 @@ import { defaultClientDir } from '../../server/app';
 import { JoinTokens } from '../../server/links/joinToken';
 import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
 
-
 const indexHtml = path.join(defaultClientDir(), 'index.html');
 
 let server: TestServer;
