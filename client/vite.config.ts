@@ -1,6 +1,7 @@
 /**
- * Builds the browser client into dist/client, where the server serves it.
- * The page lives at /join/<token>, so every asset URL must be absolute.
+ * Builds the browser client into dist/client, where the server serves it:
+ * the room (index.html, at /join/<token>) and the staff console (staff.html,
+ * at /staff and below). Pages live under paths, so every asset URL must be absolute.
  */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
@@ -19,6 +20,12 @@ export default defineConfig({
     // often a few years old; mediasoup-client itself needs Chrome 74 / Safari 12.
     target: ['es2020', 'chrome80', 'safari14', 'firefox90'],
     sourcemap: true,
+    rolldownOptions: {
+      input: {
+        room: fileURLToPath(new URL('index.html', import.meta.url)),
+        staff: fileURLToPath(new URL('staff.html', import.meta.url)),
+      },
+    },
   },
   server: { host: '127.0.0.1' },
 });

@@ -4,6 +4,7 @@
  * reads process.env and never exits the process (server/index.ts does both).
  */
 import http from 'node:http';
+import { Router } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -12,18 +13,28 @@ import type { Config } from './config';
 import { createRoutes, type CreateRoomWithLinks } from './http/routes';
 import { JoinTokens } from './links/joinToken';
 import { LiveRooms } from './rooms/LiveRooms';
-import { InMemoryRoomStore, type RoomStore } from './rooms/RoomStore';
+import { SessionLinks } from './sessions/SessionLinks';
+import { sessionRoutes } from './sessions/routes';
+import { SessionService } from './sessions/SessionService';
+import { SqlRoomStore } from './sessions/SqlRoomStore';
 import { createSocketServer } from './signaling/socketServer';
 import type { Db } from './db/Db';
 import { startRecords, type RecordsApp } from './recordsApp';
+import type { CaseId, RoomId } from '../shared/ids';
+import type { CollabServer } from './collab/CollabServer';
+import { createCollabServer } from './collab/createCollabServer';
+import type { CollabLimits } from './collab/limits';
 
 export interface AppDeps {
   logger: Logger;
-  roomStore?: RoomStore;
   /** The built client (vite's output); defaults to dist/client of this checkout. */
   clientDir?: string;
   /** The records database, migrated here; when absent the configured one is opened (and closed with the app). */
   db?: Db;
+  /** The case a session room belongs to (party links open that case's agreement); by default the stored session's. */
+  caseIdOfRoom?: (roomId: RoomId) => Promise<CaseId | null>;
+  /** Overrides of the co-editing limits (tests, benchmarks). */
+  collabLimits?: Partial<CollabLimits>;
 }
 
 export interface App {
@@ -34,6 +45,8 @@ export interface App {
   rooms: LiveRooms;
   /** Cases, staff, organisation and reports, on the database. */
   records: RecordsApp;
+  /** The agreement co-editing endpoint (/collab/<caseId>). */
+  collab: CollabServer;
   createRoomWithLinks: CreateRoomWithLinks;
   /** Stops accepting, closes every connection and room, then the workers. Idempotent. */
   close(): Promise<void>;
@@ -66,25 +79,53 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     await records.close();
     throw error;
   });
-  const rooms = new LiveRooms(pool, mediaLogger);
-  const roomStore = deps.roomStore ?? new InMemoryRoomStore();
-  const joinTokens = new JoinTokens(config.tokenSecret);
   let closing = false;
   let url = config.publicUrl ?? '';
+  const roomStore = new SqlRoomStore(records.db);
+  const joinTokens = new JoinTokens(config.tokenSecret);
+  const links = new SessionLinks({ db: records.db, joinTokens, baseUrl: () => url });
+  // Rooms know nothing of the database: consents reach the audit log through this callback.
+  const rooms = new LiveRooms(pool, mediaLogger, {
+    onRecordingConsent: (consent) =>
+      void sessions
+        .recordConsent(consent)
+        .catch((err: unknown) => logger.error({ err, roomId: consent.roomId }, 'createApp(): consent not audited')),
+  });
+  const sessions = new SessionService({
+    records: records.records,
+    cases: records.cases,
+    links,
+    logger,
+    onLinkRevoked: (roomId, linkId) => void rooms.removeLink(roomId, linkId),
+  });
+  const recordRoutes = Router();
+  recordRoutes.use(records.router);
+  recordRoutes.use('/api', sessionRoutes(sessions));
 
   const { app, createRoomWithLinks } = createRoutes({
     joinTokens,
     roomStore,
+    links,
+    db: records.db,
     clientDir: deps.clientDir ?? defaultClientDir(),
     adminToken: config.adminToken,
     linkTtlSeconds: config.linkTtlSeconds,
     isReady: () => !closing && pool.ready,
     baseUrl: () => url,
     logger,
-    recordRoutes: records.router,
+    recordRoutes,
   });
   const httpServer = http.createServer(app);
-  const io = createSocketServer({ httpServer, joinTokens, roomStore, rooms, logger });
+  const io = createSocketServer({ httpServer, joinTokens, roomStore, links, rooms, logger });
+  const collab = createCollabServer({
+    httpServer,
+    records: records.records,
+    joinTokens,
+    caseIdOfRoom: deps.caseIdOfRoom ?? roomStore.caseIdOfRoom,
+    publicOrigin: () => config.publicUrl,
+    logger,
+    limits: deps.collabLimits,
+  });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -92,6 +133,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       httpServer.listen(config.port, config.host, () => resolve());
     });
   } catch (error) {
+    await collab.close();
     pool.close();
     await records.close();
     throw error;
@@ -104,6 +146,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const close = () =>
     (closed ??= (async () => {
       closing = true;
+      await collab.close(); // before io.close(): the HTTP server waits for upgraded sockets too
       await io.close(); // disconnects every socket and closes the HTTP server
       rooms.closeAll();
       pool.close();
@@ -111,5 +154,5 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       logger.info('createApp(): closed');
     })());
 
-  return { httpServer, url, pool, rooms, records, createRoomWithLinks, close };
+  return { httpServer, url, pool, rooms, records, collab, createRoomWithLinks, close };
 }

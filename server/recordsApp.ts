@@ -26,7 +26,7 @@ export interface RecordsApp {
   records: Records;
   cases: CaseService;
   staff: StaffService;
-  /** /api/staff, /api/org, /api/cases, /api/reports and /staff/login. */
+  /** /api/staff, /api/org, /api/cases, /api/reports and /staff/login (and the login check of /api/sessions). */
   router: Router;
   /** Closes the database if it was opened here. Idempotent. */
   close(): Promise<void>;
@@ -44,7 +44,7 @@ export async function startRecords(config: Config, deps: { db?: Db | undefined; 
 
     const router = Router();
     // Only the record routes look sessions up: static files and join links never pay for it.
-    router.use(['/api/staff', '/api/org', '/api/cases', '/api/reports'], authenticateStaff(records));
+    router.use(['/api/staff', '/api/org', '/api/cases', '/api/sessions', '/api/reports'], authenticateStaff(records));
     router.use('/api/staff', staffRoutes(staff));
     router.use('/api/org', orgRoutes(records));
     router.use('/api/cases', caseRoutes(cases));

@@ -9,6 +9,10 @@ export const ERROR_CODES = {
   INVALID_LINK: 401,
   /** The join link was valid once but its expiry has passed. */
   LINK_EXPIRED: 401,
+  /** The join link was withdrawn by the mediator. */
+  LINK_REVOKED: 410,
+  /** A single-device join link is already bound to another device. */
+  LINK_IN_USE: 409,
   /** A staff route was called without a valid session (never logged in, logged out or expired). */
   UNAUTHENTICATED: 401,
   /** The caller's role may not do this. */

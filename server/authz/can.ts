@@ -38,9 +38,22 @@ export const AGREEMENT_ACTIONS = [
 ] as const;
 export type AgreementAction = (typeof AGREEMENT_ACTIONS)[number];
 
+/** The sessions of a case and their join links (server/sessions); decided on the case like the case actions. */
+export const SESSION_ACTIONS = [
+  /** See the case's sessions and who has a link (not the links themselves). */
+  'session:read',
+  /** Schedule a session and hand out its links (and see them). */
+  'session:schedule',
+  'session:revokeLink',
+  /** Opt the case's sessions in to recording, or out again. */
+  'session:configureRecording',
+] as const;
+export type SessionAction = (typeof SESSION_ACTIONS)[number];
+
 export const ACTIONS = [
   ...CASE_ACTIONS,
   ...AGREEMENT_ACTIONS,
+  ...SESSION_ACTIONS,
   'report:read',
   'org:read',
   'org:manage',
@@ -66,7 +79,7 @@ export interface Area {
 }
 
 /** The resource each action is decided on. */
-export type ResourceOf<A extends Action> = A extends CaseAction | AgreementAction
+export type ResourceOf<A extends Action> = A extends CaseAction | AgreementAction | SessionAction
   ? CaseScope
   : A extends 'report:read'
     ? Area
@@ -109,6 +122,19 @@ export const AGREEMENT_POLICY: Record<StaffRole, Partial<Record<Relation, readon
   admin: {},
 };
 
+/** Who may mediate a case runs its sessions; who may read it sees that they exist. */
+export const SESSION_POLICY: Record<StaffRole, Partial<Record<Relation, readonly SessionAction[]>>> = {
+  mediator: {
+    handler: SESSION_ACTIONS,
+    holder: SESSION_ACTIONS,
+    area: ['session:read'],
+  },
+  coordinator: { area: ['session:read'] },
+  notary: {},
+  expert: {},
+  admin: {},
+};
+
 const REASON_FOR: Record<Relation, (post: Post | null) => string> = {
   handler: () => 'you handle this case',
   holder: (post) => (post?.level === 'grid' ? 'your grid holds this case' : 'your committee holds this case'),
@@ -122,6 +148,7 @@ export function can<A extends Action>(actor: Actor | null, action: A, resource: 
   if (!actor) return deny('staff login required (parties have no access to records)');
   if (isCaseAction(action)) return decideOnCase(actor, action, resource as CaseScope);
   if (isAgreementAction(action)) return decideOnAgreement(actor, action, resource as CaseScope);
+  if (isSessionAction(action)) return decideOnSession(actor, action, resource as CaseScope);
   switch (action) {
     case 'org:read':
       return allow('every staff member may see the organisation');
@@ -198,6 +225,25 @@ function decideOnAgreement(actor: Actor, action: AgreementAction, scope: CaseSco
     return deny(`${actor.role}s open an agreement through the session link`);
   if (relations.length === 0) return deny(`this case is outside your ${actor.post?.level ?? 'area'}`);
   return deny('only the handler, or the grid or committee holding the case, may change its agreement');
+}
+
+export function isSessionAction(action: Action): action is SessionAction {
+  return (SESSION_ACTIONS as readonly string[]).includes(action);
+}
+
+function decideOnSession(actor: Actor, action: SessionAction, scope: CaseScope): Decision {
+  const relations = relationsOf(actor, scope);
+  const granting = relations.find((relation) => SESSION_POLICY[actor.role][relation]?.includes(action));
+  if (granting) return allow(REASON_FOR[granting](actor.post));
+  if (actor.role === 'admin') return deny('administrators manage the organisation and staff, not case sessions');
+  if (actor.role === 'notary' || actor.role === 'expert')
+    return deny(`${actor.role}s join a session through the link a mediator sends`);
+  if (relations.length === 0) return deny(`this case is outside your ${actor.post?.level ?? 'area'}`);
+  return deny(
+    actor.role === 'coordinator'
+      ? 'coordinators see sessions; they do not run them'
+      : "only the handler, or the grid or committee holding the case, may run this case's sessions",
+  );
 }
 
 function relationsOf(actor: Actor, scope: CaseScope): Relation[] {

@@ -27,6 +27,8 @@ export interface CaseRecord extends CaseScope {
   concludedAt: Date | null;
   closedAt: Date | null;
   updatedAt: Date;
+  /** Its sessions are recorded (with everyone's consent); off by default. New sessions take it over. */
+  sessionRecording: boolean;
   /** Names for display, resolved by the same query. */
   districtName: string;
   townshipName: string;
@@ -121,7 +123,7 @@ const CASE_SELECT = `select c.id, c.case_no as "caseNo", c.dispute_type as "disp
     c.district_id as "districtId", c.township_id as "townshipId", c.grid_id as "gridId",
     c.committee_id as "committeeId", c.handler_id as "handlerId", c.summary, c.registered_by as "registeredBy",
     c.registered_at as "registeredAt", c.concluded_at as "concludedAt", c.closed_at as "closedAt",
-    c.updated_at as "updatedAt", d.name as "districtName", t.name as "townshipName", g.name as "gridName",
+    c.updated_at as "updatedAt", c.session_recording as "sessionRecording", d.name as "districtName", t.name as "townshipName", g.name as "gridName",
     cm.name as "committeeName", h.display_name as "handlerName"
   from cases c
   join districts d on d.id = c.district_id

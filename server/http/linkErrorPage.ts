@@ -9,6 +9,20 @@ const texts: Partial<Record<ErrorCode, { zh: [string, string]; en: [string, stri
     zh: ['链接已过期', '这个链接已经过了有效期。请联系调解员或工作人员,请他们重新发送一个链接。'],
     en: ['This link has expired', 'Please ask your mediator or the office to send you a new link.'],
   },
+  LINK_REVOKED: {
+    zh: ['链接已停用', '这个链接已被调解员停用。请联系调解员或工作人员,请他们重新发送一个链接。'],
+    en: ['This link was withdrawn', 'The mediator has withdrawn it. Please ask them or the office for a new link.'],
+  },
+  LINK_IN_USE: {
+    zh: [
+      '链接已在别的手机上使用',
+      '这个链接已在另一部手机上使用,只能在第一次打开它的手机上使用。请用那部手机打开,或请调解员重新发送一个链接。',
+    ],
+    en: [
+      'This link is in use on another phone',
+      'It works only on the phone that first opened it. Please use that phone, or ask your mediator for a new link.',
+    ],
+  },
   INVALID_LINK: {
     zh: ['链接无效', '这个链接不完整或已被修改。请从短信或微信中重新打开完整的链接。'],
     en: [

@@ -10,14 +10,20 @@ import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import type { RoomId } from '../../shared/ids';
 import type { Role } from '../../shared/roles';
+import type { Queryable } from '../db/Db';
 import type { JoinTokens } from '../links/joinToken';
 import type { RoomSettings, RoomStore } from '../rooms/RoomStore';
+import type { SessionLinks } from '../sessions/SessionLinks';
 import { linkErrorPage } from './linkErrorPage';
 import { requireBearer } from './requireBearer';
 
 export interface RoutesDeps {
   joinTokens: JoinTokens;
   roomStore: RoomStore;
+  /** Every link is a stored row (revocable); the join page checks it after the signature. */
+  links: Pick<SessionLinks, 'issue' | 'url' | 'check'>;
+  /** Where links are stored. */
+  db: Queryable;
   clientDir: string;
   adminToken: string;
   linkTtlSeconds: number;
@@ -56,9 +62,15 @@ export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLi
     let expiresAt = new Date();
     const entries = await Promise.all(
       roles.map(async (role) => {
-        const signed = await deps.joinTokens.sign(room.roomId, role, deps.linkTtlSeconds);
-        expiresAt = signed.expiresAt;
-        return [role, `${deps.baseUrl()}/join/${signed.token}`] as const;
+        const link = await deps.links.issue(deps.db, {
+          sessionId: room.roomId,
+          role,
+          label: role,
+          ttlSeconds: deps.linkTtlSeconds,
+          createdBy: null,
+        });
+        expiresAt = link.expiresAt;
+        return [role, await deps.links.url(link)] as const;
       }),
     );
     return {
@@ -83,6 +95,8 @@ export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLi
       const token = String(req.params.token ?? '');
       const claims = await deps.joinTokens.verify(token);
       if (!(await deps.roomStore.get(claims.roomId))) throw new AppError('NOT_FOUND', 'this room does not exist');
+      // The page cannot know the device: a single-device link is bound at the socket handshake.
+      await deps.links.check(claims);
       if (!fs.existsSync(indexHtml)) throw new Error(`client not built: ${indexHtml} is missing (run npm run build)`);
       res.sendFile(indexHtml);
     } catch (error) {
@@ -104,6 +118,13 @@ export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLi
   });
 
   if (deps.recordRoutes) app.use(deps.recordRoutes);
+  // The staff console (client/staff.html) routes in the browser; GET /staff/login, the
+  // script-free form, is answered by recordRoutes above and never reaches this.
+  const staffHtml = path.join(deps.clientDir, 'staff.html');
+  app.get(['/staff', '/staff/*path'], (_req, res, next) => {
+    if (!fs.existsSync(staffHtml)) return next(new Error(`client not built: ${staffHtml} is missing`));
+    res.set('Cache-Control', 'no-store').sendFile(staffHtml);
+  });
   // Vite names built assets by content hash, so they never change: a phone on a
   // slow network downloads them once. Anything else is revalidated.
   app.use('/assets', express.static(path.join(deps.clientDir, 'assets'), { immutable: true, maxAge: '365d' }));

@@ -47,6 +47,15 @@ export interface Participant extends ParticipantConnection {
   since: Date;
 }
 
+/** A participant agreed to be recorded: reported so the consent can be kept on record (the audit log). */
+export interface RecordingConsentEvent {
+  roomId: RoomId;
+  peerId: PeerId;
+  participantKey: string;
+  displayName: string;
+  role: PeerInfo['role'];
+}
+
 export class LiveRoom {
   readonly roomId: RoomId;
   readonly media: MediaRoom;
@@ -55,6 +64,7 @@ export class LiveRoom {
   readonly #participants = new Map<PeerId, Participant>();
   readonly #log: MediaLogger;
   readonly #onClosed: (reason: MediaRoomCloseReason) => void;
+  readonly #onRecordingConsent: ((consent: RecordingConsentEvent) => void) | undefined;
 
   constructor(options: {
     media: MediaRoom;
@@ -62,6 +72,8 @@ export class LiveRoom {
     memory: SessionMemory;
     logger: MediaLogger;
     onClosed: (reason: MediaRoomCloseReason) => void;
+    /** Told of each new consent (not of a repeated one); the room itself keeps no records. */
+    onRecordingConsent?: (consent: RecordingConsentEvent) => void;
   }) {
     this.roomId = options.media.roomId;
     this.media = options.media;
@@ -69,6 +81,7 @@ export class LiveRoom {
     this.#memory = options.memory;
     this.#log = options.logger.child({ roomId: this.roomId });
     this.#onClosed = options.onClosed;
+    this.#onRecordingConsent = options.onRecordingConsent;
     this.media.on('producerCreated', (producer, owner) => void this.#onProducerCreated(producer, owner));
     this.media.on('activeSpeakerChanged', (peerId) => this.#onActiveSpeaker(peerId));
     this.media.on('close', (reason) => this.#onMediaClosed(reason));
@@ -157,8 +170,13 @@ export class LiveRoom {
 
   consentToRecording(peerId: PeerId): void {
     const participant = this.#requireJoined(peerId);
+    const first = !this.#memory.consented.has(participant.key);
     this.#memory.consented.add(participant.key);
     this.#log.info({ peerId, key: participant.key }, 'LiveRoom.consentToRecording()');
+    if (first) {
+      const { displayName, role } = participant.info!;
+      this.#onRecordingConsent?.({ roomId: this.roomId, peerId, participantKey: participant.key, displayName, role });
+    }
     this.#rosterChanged();
     // Their consent lets media flow both ways now.
     void this.consumeSpace(peerId);
@@ -242,6 +260,14 @@ export class LiveRoom {
     participant.notify('session:removed', { reason });
     this.leave(peerId);
     participant.disconnect();
+  }
+
+  /** Removes everyone who came in with this link (it was revoked); returns how many. */
+  removeLink(linkId: string): number {
+    const prefix = `${linkId}:`;
+    const leaving = [...this.#participants.values()].filter((p) => p.key.startsWith(prefix));
+    for (const participant of leaving) this.remove(participant.peerId, 'linkRevoked');
+    return leaving.length;
   }
 
   /** Removes a participant and its media (idempotent). Returns true when the room became empty. */

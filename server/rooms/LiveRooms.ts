@@ -9,7 +9,7 @@ import { AppError } from '../../shared/errors';
 import type { MediaLogger } from '../../media/logger';
 import { MediaRoom } from '../../media/MediaRoom';
 import type { WorkerPool } from '../../media/WorkerPool';
-import { LiveRoom } from './LiveRoom';
+import { LiveRoom, type RecordingConsentEvent } from './LiveRoom';
 import type { RoomSettings } from './RoomStore';
 import { SessionMemory } from './SessionMemory';
 
@@ -23,10 +23,19 @@ export class LiveRooms {
   // room, so the lookup is stored before the first await (never check, await, then set).
   readonly #rooms = new Map<RoomId, Promise<LiveRoom>>();
   readonly #memories = new Map<RoomId, SessionMemory>();
+  readonly #onRecordingConsent: ((consent: RecordingConsentEvent) => void) | undefined;
 
-  constructor(pool: WorkerPool, logger: MediaLogger) {
+  constructor(
+    pool: WorkerPool,
+    logger: MediaLogger,
+    options: {
+      /** Each participant's first consent to a recording (the composition root audits it). */
+      onRecordingConsent?: (consent: RecordingConsentEvent) => void;
+    } = {},
+  ) {
     this.#pool = pool;
     this.#log = logger;
+    this.#onRecordingConsent = options.onRecordingConsent;
   }
 
   get size(): number {
@@ -51,6 +60,14 @@ export class LiveRooms {
     return room && !room.closed ? room : undefined;
   }
 
+  /** Ends at once every live connection made with a link that was just revoked. */
+  async removeLink(roomId: RoomId, linkId: string): Promise<number> {
+    const room = await this.find(roomId);
+    const removed = room?.removeLink(linkId) ?? 0;
+    if (removed) this.#log.info({ roomId, linkId, removed }, 'LiveRooms.removeLink()');
+    return removed;
+  }
+
   closeAll(): void {
     for (const room of this.#rooms.values()) room.then((r) => r.close()).catch(() => undefined);
     this.#rooms.clear();
@@ -67,6 +84,7 @@ export class LiveRooms {
       settings,
       memory: this.#memoryOf(roomId),
       logger: this.#log,
+      onRecordingConsent: this.#onRecordingConsent,
       onClosed: () => {
         if (self) this.#forget(roomId, self);
       },

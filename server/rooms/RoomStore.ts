@@ -1,10 +1,14 @@
 /**
- * Rooms that have been created and may be joined by link. The in-memory store
- * is the whole story until cases arrive (rooms then become sessions of a case
- * in the database); the interface is what the rest of the server depends on.
+ * Rooms that have been created and may be joined by link. The server keeps
+ * them in the database (server/sessions/SqlRoomStore.ts: a room is a session,
+ * of a case or ad hoc); the in-memory store is for tests without one. The
+ * interface is what the rest of the server depends on.
  */
 import { randomBytes } from 'node:crypto';
-import type { RoomId } from '../../shared/ids';
+import type { CaseId, RoomId } from '../../shared/ids';
+
+/** A new room id: 80 random bits, since room ids appear in logs and links and must not be guessable. */
+export const mintRoomId = (): RoomId => randomBytes(10).toString('base64url') as RoomId;
 
 /** How a room behaves; a case's session sets these from the case. */
 export interface RoomSettings {
@@ -17,6 +21,8 @@ export interface RoomSettings {
 
 export interface RoomRecord extends RoomSettings {
   roomId: RoomId;
+  /** The case this room is a session of; null for an ad-hoc room. */
+  caseId: CaseId | null;
   createdAt: Date;
 }
 
@@ -29,8 +35,7 @@ export class InMemoryRoomStore implements RoomStore {
   readonly #rooms = new Map<RoomId, RoomRecord>();
 
   async create(settings: RoomSettings): Promise<RoomRecord> {
-    // 80 random bits: room ids appear in logs and links, so they must not be guessable.
-    const record = { ...settings, roomId: randomBytes(10).toString('base64url') as RoomId, createdAt: new Date() };
+    const record = { ...settings, roomId: mintRoomId(), caseId: null, createdAt: new Date() };
     this.#rooms.set(record.roomId, record);
     return record;
   }

@@ -18,6 +18,7 @@ import type { Role } from '../../shared/roles';
 import type { JoinTokens } from '../links/joinToken';
 import type { LiveRooms } from '../rooms/LiveRooms';
 import type { RoomSettings, RoomStore } from '../rooms/RoomStore';
+import type { SessionLinks } from '../sessions/SessionLinks';
 import type { ConnectionContext } from './ConnectionContext';
 import { mediaHandlers } from './handlers/mediaHandlers';
 import { sessionHandlers } from './handlers/sessionHandlers';
@@ -39,6 +40,8 @@ export interface SocketServerDeps {
   httpServer: HttpServer;
   joinTokens: JoinTokens;
   roomStore: RoomStore;
+  /** The link rows: issued, not revoked, bound to its device. */
+  links: Pick<SessionLinks, 'check'>;
   rooms: LiveRooms;
   logger: Logger;
 }
@@ -47,7 +50,7 @@ export interface SocketServerDeps {
 // checked against the smaller MAX_REQUEST_BYTES first and answered with a code.
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
-export function createSocketServer({ httpServer, joinTokens, roomStore, rooms, logger }: SocketServerDeps) {
+export function createSocketServer({ httpServer, joinTokens, roomStore, links, rooms, logger }: SocketServerDeps) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     // Phones on a bad network: notice a dead connection within ~25 s, not minutes.
@@ -58,7 +61,7 @@ export function createSocketServer({ httpServer, joinTokens, roomStore, rooms, l
 
   io.use(async (socket, next) => {
     try {
-      socket.data = await authenticate(socket.handshake.auth, joinTokens, roomStore);
+      socket.data = await authenticate(socket.handshake.auth, { joinTokens, roomStore, links });
       next();
     } catch (error) {
       const body =
@@ -73,7 +76,10 @@ export function createSocketServer({ httpServer, joinTokens, roomStore, rooms, l
   return io;
 }
 
-async function authenticate(auth: unknown, joinTokens: JoinTokens, roomStore: RoomStore): Promise<SocketData> {
+async function authenticate(
+  auth: unknown,
+  { joinTokens, roomStore, links }: Pick<SocketServerDeps, 'joinTokens' | 'roomStore' | 'links'>,
+): Promise<SocketData> {
   const parsed = handshakeAuthSchema.safeParse(auth);
   if (!parsed.success) throw new AppError('INVALID_LINK', 'no valid link was presented');
   if (parsed.data.protocolVersion !== PROTOCOL_VERSION) {
@@ -82,6 +88,8 @@ async function authenticate(auth: unknown, joinTokens: JoinTokens, roomStore: Ro
   const claims = await joinTokens.verify(parsed.data.token);
   const room = await roomStore.get(claims.roomId);
   if (!room) throw new AppError('NOT_FOUND', 'this room does not exist');
+  // Revoked? Expired? A single-device link on another phone? Binds the device on first use.
+  await links.check(claims, { deviceId: parsed.data.deviceId });
   const peerId = randomUUID() as PeerId;
   return {
     peerId,

@@ -4,7 +4,7 @@
  * WebRTC stats, never from the UI alone.
  */
 import type { Page } from 'puppeteer-core';
-import type { RoomId } from '../../shared/ids';
+import type { PeerId, RoomId } from '../../shared/ids';
 import { launchChromium, type TestBrowser } from '../helpers/chromium';
 import { eventually, sleep } from '../helpers/eventually';
 import { startTestServer, type TestServer } from '../helpers/testServer';
@@ -59,8 +59,20 @@ test('each browser decodes video and receives audio from the other two, rising f
       },
       { timeoutMs: 30_000, what: `${NAMES[i]} receives both others` },
     );
+    // Rising over at least a second; a loaded machine may freeze a frame for a moment, so allow a few tries.
     await sleep(1200);
-    const later = await inboundStats(page);
+    const later = await eventually(
+      async () => {
+        const stats = await inboundStats(page);
+        const rising = others.every(
+          (p) =>
+            fromPeer(stats, p, 'video')!.framesDecoded > fromPeer(first, p, 'video')!.framesDecoded &&
+            fromPeer(stats, p, 'audio')!.packetsReceived > fromPeer(first, p, 'audio')!.packetsReceived,
+        );
+        return rising ? stats : null;
+      },
+      { timeoutMs: 10_000, what: `${NAMES[i]}: frames and packets rising` },
+    );
     for (const other of others) {
       const frames = [fromPeer(first, other, 'video')!.framesDecoded, fromPeer(later, other, 'video')!.framesDecoded];
       const packets = [
@@ -93,17 +105,18 @@ test('a 30-second three-browser room with a party rejoining logs no SRTP replay 
   await sleep(Math.max(0, ROOM_RUN_MS - (Date.now() - joinedAt)));
   const live = await server.app.rooms.find(roomId);
   expect(live).toBeDefined();
-  // The SFU probes towards each browser on its recv transport; without probing, this test would prove nothing.
+  // The SFU probes towards each browser on its recv transport; without probing this test would prove
+  // nothing. The two who stayed all along must have probed (the rejoined one's transport may be seconds old).
   const probed = await Promise.all(
-    live!.media.peers.map(async (peer) => {
-      const recv = peer.transportFor('recv');
+    peerIds.map(async (peerId) => {
+      const recv = live!.media.getPeer(peerId as PeerId)?.transportFor('recv');
       const [stats] = recv ? await recv.getStats() : [];
       return stats?.probationBytesSent ?? 0;
     }),
   );
   console.log(`probation bytes sent per recv transport: ${probed.join(', ')}`);
-  expect(probed).toHaveLength(3);
-  for (const bytes of probed) expect(bytes).toBeGreaterThan(0);
+  expect(probed[0]).toBeGreaterThan(0);
+  expect(probed[1]).toBeGreaterThan(0);
   const replay = server.logs.filter((l) => /replay check failed/.test(l.msg));
   const warnings = server.logs.filter((l) => l.level >= 40);
   console.log(

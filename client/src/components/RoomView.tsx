@@ -8,6 +8,7 @@ import { useStore } from '../hooks/useStore';
 import { useI18n } from '../i18n';
 import { canCaptureScreen, type LocalMedia } from '../rtc/LocalMedia';
 import type { RoomClient, RoomSnapshot } from '../rtc/RoomClient';
+import { ChatPanel } from './ChatPanel';
 import { ConsentDialog } from './ConsentDialog';
 import { ControlBar } from './ControlBar';
 import { LanguageToggle } from './LanguageToggle';
@@ -16,12 +17,15 @@ import { RosterPanel } from './RosterPanel';
 import { SoundUnlock } from './SoundUnlock';
 import { Stage, type ScreenShare } from './Stage';
 import type { TileProps } from './Tile';
+import { WaitedFor } from './WaitedFor';
 
 export function RoomView({ client, local }: { client: RoomClient; local: LocalMedia }) {
   const room = useStore(client.store);
   const media = useStore(local.store);
   const { t } = useI18n();
   const [rosterOpen, setRosterOpen] = useState(false);
+  const [chatOpen, setChatOpen] = useState(false);
+  const [chatSeen, setChatSeen] = useState(0);
 
   const tiles: TileProps[] = room.peers.map((peer) => {
     const camera = peer.tracks.find((tr) => tr.source === 'camera' && !tr.paused);
@@ -53,12 +57,30 @@ export function RoomView({ client, local }: { client: RoomClient; local: LocalMe
   const waiting = room.roster?.filter((e) => e.space === 'lobby').length ?? 0;
   const inLobby = room.space === 'lobby';
   const askConsent = room.status === 'joined' && room.recording && !room.consented;
+  const canChat = room.status === 'joined' && !inLobby;
+  const unread = chatOpen ? 0 : Math.max(0, room.chat.length - chatSeen);
+  const toggleChat = () => {
+    setChatSeen(room.chat.length);
+    setChatOpen(!chatOpen);
+  };
 
   return (
     <main className={`room${moderator ? ' room--moderator' : ''}`}>
       <div className="room__body">
         <div className="room__top">
           <Banner room={room} />
+          {canChat && (
+            <button
+              type="button"
+              className="chat-toggle"
+              data-testid="chat-toggle"
+              aria-label={chatOpen ? t('chatClose') : t('chatOpen')}
+              onClick={toggleChat}
+            >
+              {t('chat')}
+              {unread > 0 && <span className="chat-toggle__badge">{unread}</span>}
+            </button>
+          )}
           <LanguageToggle />
         </div>
         {room.sharingScreen && (
@@ -77,6 +99,7 @@ export function RoomView({ client, local }: { client: RoomClient; local: LocalMe
             {room.title && <p className="lobby__title">{room.title}</p>}
             <h1>{t('lobbyTitle')}</h1>
             <p>{t('lobbyBody')}</p>
+            {room.spaceSince && <WaitedFor since={room.spaceSince} />}
           </section>
         )}
         <Stage tiles={tiles} screens={screens} />
@@ -105,6 +128,16 @@ export function RoomView({ client, local }: { client: RoomClient; local: LocalMe
             recording={room.recording}
             moderation={client.moderation}
             onClose={() => setRosterOpen(false)}
+          />
+        </div>
+      )}
+      {canChat && chatOpen && (
+        <div className="room__chat">
+          <ChatPanel
+            messages={room.chat}
+            selfId={room.self?.peerId ?? null}
+            onSend={(text) => client.sendChat(text)}
+            onClose={toggleChat}
           />
         </div>
       )}

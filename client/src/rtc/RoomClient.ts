@@ -113,6 +113,12 @@ export class RoomClient {
     }
   }
 
+  /** Sends a chat message to everyone in our space; the server does not echo it back to us. */
+  async sendChat(text: string): Promise<void> {
+    const { message } = await this.#signaling.request('chat:send', { text });
+    this.store.set({ chat: [...this.store.get().chat, message] });
+  }
+
   /** Leaves for good (the UI offers to join again with a new room client). */
   async leave(): Promise<void> {
     if (this.#finished) return;
@@ -163,12 +169,13 @@ export class RoomClient {
     on('media:consumerClosed', ({ consumerId }, session) => session.remote.close(consumerId));
     on('media:consumerPaused', ({ consumerId }, session) => session.remote.setPaused(consumerId, true));
     on('media:consumerResumed', ({ consumerId }, session) => session.remote.setPaused(consumerId, false));
-    on('session:spaceChanged', ({ space, peers }, session) => {
+    on('session:spaceChanged', ({ space, since, peers, chat }, session) => {
       // The server has closed the consumers that crossed the new line; the new space's follow.
-      this.store.set({ space, activeSpeakerPeerId: null });
+      this.store.set({ space, spaceSince: since, chat, activeSpeakerPeerId: null });
       session.remote.setPeers(peers);
     });
     on('session:rosterChanged', ({ roster }) => this.store.set({ roster }));
+    on('chat:messageReceived', (message) => this.store.set({ chat: [...this.store.get().chat, message] }));
     on('session:removed', ({ reason }) => this.#removed(reason));
   }
 
@@ -242,6 +249,8 @@ export class RoomClient {
         self: joined.self,
         title: joined.title,
         space: joined.space,
+        spaceSince: joined.since,
+        chat: joined.chat,
         permissions,
         peers: session.remote.views(),
         activeSpeakerPeerId: joined.activeSpeakerPeerId,

@@ -1,6 +1,6 @@
 /** What the UI reads about the room: one immutable snapshot, replaced on every change. */
 import type { PeerId } from '../../../shared/ids';
-import type { Notifications, PeerInfo, RosterEntry, SpaceId } from '../../../shared/protocol';
+import type { ChatMessage, Notifications, PeerInfo, RosterEntry, SpaceId } from '../../../shared/protocol';
 import type { RoomPermissions } from '../../../shared/roles';
 import type { ClientErrorCode } from '../signaling/errors';
 import type { PeerView } from './RemoteMedia';
@@ -21,6 +21,10 @@ export interface RoomSnapshot {
   title: string;
   /** Where we are: the waiting room, the joint room or a caucus; null until joined. */
   space: SpaceId | null;
+  /** When we entered that space (ISO): the waiting room shows how long we have waited. */
+  spaceSince: string | null;
+  /** The chat of our space (none in the waiting room), oldest first. */
+  chat: readonly ChatMessage[];
   permissions: RoomPermissions;
   /** The others in our space. */
   peers: readonly PeerView[];
@@ -52,6 +56,8 @@ export function initialSnapshot(opts: {
     self: null,
     title: '',
     space: null,
+    spaceSince: null,
+    chat: [],
     permissions: opts.permissions,
     peers: [],
     activeSpeakerPeerId: null,

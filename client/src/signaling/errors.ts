@@ -36,6 +36,8 @@ export function codeOf(error: unknown): ClientErrorCode {
 const FATAL_HANDSHAKE: ReadonlySet<ClientErrorCode> = new Set<ClientErrorCode>([
   'INVALID_LINK',
   'LINK_EXPIRED',
+  'LINK_REVOKED',
+  'LINK_IN_USE',
   'NOT_FOUND',
   'UNSUPPORTED_PROTOCOL',
   'FORBIDDEN',

@@ -1,0 +1,79 @@
+/**
+ * The staff console: who is logged in decides between the login form and the
+ * screens. A request that comes back UNAUTHENTICATED (the session expired)
+ * brings the login form back, keeping the address so the person lands where
+ * they were.
+ */
+import { useEffect, useState } from 'react';
+import { ApiError, onUnauthenticated } from './api/http';
+import { me as fetchMe } from './api/records';
+import type { Me } from './api/types';
+import { CaseDetail } from './components/CaseDetail';
+import { CaseList } from './components/CaseList';
+import { Dashboard } from './components/Dashboard';
+import { Header } from './components/Header';
+import { Login } from './components/Login';
+import { RegisterCase } from './components/RegisterCase';
+import { ErrorLine, Loading } from './components/ui';
+import { useStaffI18n } from './i18n';
+import { useRoute } from './router';
+
+type Auth = { state: 'checking' } | { state: 'out'; expired: boolean } | { state: 'in'; me: Me };
+
+export function StaffApp() {
+  const { t } = useStaffI18n();
+  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
+  const [error, setError] = useState<unknown>(undefined);
+  const route = useRoute();
+
+  useEffect(() => {
+    document.title = `${t('appTitle')} · Gridroom`;
+  });
+
+  useEffect(() => {
+    let current = true;
+    fetchMe().then(
+      ({ staff }) => current && setAuth({ state: 'in', me: staff }),
+      (e: unknown) => {
+        if (!current) return;
+        if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') setAuth({ state: 'out', expired: false });
+        else setError(e);
+      },
+    );
+    const off = onUnauthenticated(() => setAuth((a) => (a.state === 'in' ? { state: 'out', expired: true } : a)));
+    return () => {
+      current = false;
+      off();
+    };
+  }, []);
+
+  if (error) {
+    return (
+      <main className="staff staff--narrow">
+        <ErrorLine error={error} onRetry={() => location.reload()} />
+      </main>
+    );
+  }
+  if (auth.state === 'checking') {
+    return (
+      <main className="staff staff--narrow">
+        <Loading />
+      </main>
+    );
+  }
+  if (auth.state === 'out') {
+    return <Login expired={auth.expired} onLoggedIn={(me) => setAuth({ state: 'in', me })} />;
+  }
+  const me = auth.me;
+  return (
+    <div className="staff">
+      <Header me={me} route={route} onLoggedOut={() => setAuth({ state: 'out', expired: false })} />
+      <main className="staff__main" data-testid="staff-main">
+        {route.name === 'cases' && <CaseList me={me} />}
+        {route.name === 'register' && <RegisterCase me={me} />}
+        {route.name === 'case' && <CaseDetail key={route.id} me={me} caseId={route.id} />}
+        {route.name === 'dashboard' && <Dashboard />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+/**
+ * The console's four places, read from the path so a link to a case can be
+ * pasted into a chat and opened by a colleague. History is the browser's own.
+ */
+import { useSyncExternalStore } from 'react';
+import { Store } from '../store';
+
+export type Route = { name: 'cases' } | { name: 'register' } | { name: 'case'; id: string } | { name: 'dashboard' };
+
+export function parseRoute(pathname: string): Route {
+  const rest = pathname.replace(/^\/staff\/?/, '').replace(/\/$/, '');
+  if (rest === 'cases/new') return { name: 'register' };
+  if (rest === 'dashboard') return { name: 'dashboard' };
+  const match = /^cases\/([A-Za-z0-9-]+)$/.exec(rest);
+  if (match?.[1]) return { name: 'case', id: match[1] };
+  return { name: 'cases' };
+}
+
+export function pathOf(route: Route): string {
+  switch (route.name) {
+    case 'cases':
+      return '/staff';
+    case 'register':
+      return '/staff/cases/new';
+    case 'case':
+      return `/staff/cases/${encodeURIComponent(route.id)}`;
+    case 'dashboard':
+      return '/staff/dashboard';
+  }
+}
+
+const routeStore = new Store<{ route: Route }>({ route: parseRoute(location.pathname) });
+window.addEventListener('popstate', () => routeStore.set({ route: parseRoute(location.pathname) }));
+
+export function navigate(route: Route, options: { replace?: boolean } = {}): void {
+  const path = pathOf(route);
+  if (options.replace) history.replaceState(null, '', path);
+  else if (path !== location.pathname) history.pushState(null, '', path);
+  routeStore.set({ route });
+  window.scrollTo(0, 0);
+}
+
+export function useRoute(): Route {
+  return useSyncExternalStore(routeStore.subscribe, routeStore.get).route;
+}
