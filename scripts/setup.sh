@@ -15,6 +15,8 @@ apt_packages=(
   build-essential pkg-config meson ninja-build patch
   libssl-dev libuv1-dev libsrtp2-dev flatbuffers-compiler libflatbuffers-dev libabsl-dev
   chromium ffmpeg
+  # Sealed agreement PDFs: CJK + Latin TrueType fonts (pdf-lib cannot subset .ttc), pdfsig/pdftotext and certutil for the tests.
+  fonts-droid-fallback fonts-dejavu-core poppler-utils libnss3-tools
 )
 if [ -z "${SETUP_SKIP_APT:-}" ]; then
   missing=()

@@ -15,6 +15,7 @@ import {
   peerIdSchema,
   producerIdSchema,
   transportIdSchema,
+  type CaseId,
   type ConsumerId,
   type PeerId,
   type ProducerId,
@@ -208,6 +209,8 @@ export const requests = {
       SpaceView & {
         roomId: RoomId;
         title: string;
+        /** The case this session belongs to (its agreement is at /collab/<caseId>); null for an ad-hoc room. */
+        caseId?: CaseId | null;
         self: PeerInfo;
         activeSpeakerPeerId: PeerId | null;
         /** The session is recorded: media starts only after `session:consentToRecording`. */

@@ -17,6 +17,8 @@ export interface RoomSettings {
   waitingRoom: boolean;
   /** The session is recorded: everyone is told and consents before media starts. */
   recording: boolean;
+  /** The case this room is a session of (the client opens its agreement); null or absent for an ad-hoc room. */
+  caseId?: CaseId | null;
 }
 
 export interface RoomRecord extends RoomSettings {

@@ -97,7 +97,7 @@ async function authenticate(
     role: claims.role,
     // Without a device id every connection is a new participant (nothing to return to).
     participantKey: `${claims.linkId}:${parsed.data.deviceId ?? peerId}`,
-    settings: { title: room.title, waitingRoom: room.waitingRoom, recording: room.recording },
+    settings: { title: room.title, waitingRoom: room.waitingRoom, recording: room.recording, caseId: room.caseId },
   };
 }
 

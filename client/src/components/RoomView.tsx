@@ -3,7 +3,7 @@
  * control bar, and for a mediator the list of participants. A waiting party
  * sees only themself and a calm "please wait".
  */
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useStore } from '../hooks/useStore';
 import { useI18n } from '../i18n';
 import { canCaptureScreen, type LocalMedia } from '../rtc/LocalMedia';
@@ -19,6 +19,9 @@ import { Stage, type ScreenShare } from './Stage';
 import type { TileProps } from './Tile';
 import { WaitedFor } from './WaitedFor';
 
+// The editor (Tiptap, Yjs) loads only when the agreement is first opened: joining stays light on a phone.
+const AgreementPanel = lazy(() => import('./AgreementPanel').then((m) => ({ default: m.AgreementPanel })));
+
 export function RoomView({ client, local }: { client: RoomClient; local: LocalMedia }) {
   const room = useStore(client.store);
   const media = useStore(local.store);
@@ -26,6 +29,7 @@ export function RoomView({ client, local }: { client: RoomClient; local: LocalMe
   const [rosterOpen, setRosterOpen] = useState(false);
   const [chatOpen, setChatOpen] = useState(false);
   const [chatSeen, setChatSeen] = useState(0);
+  const [agreementOpen, setAgreementOpen] = useState(false);
 
   const tiles: TileProps[] = room.peers.map((peer) => {
     const camera = peer.tracks.find((tr) => tr.source === 'camera' && !tr.paused);
@@ -62,6 +66,14 @@ export function RoomView({ client, local }: { client: RoomClient; local: LocalMe
   const toggleChat = () => {
     setChatSeen(room.chat.length);
     setChatOpen(!chatOpen);
+    setAgreementOpen(false);
+  };
+  // The session's case has an agreement; the waiting room does not show it (as it has no chat).
+  // It stays open while the room reconnects: its own connection recovers by itself.
+  const canAgree = room.caseId !== null && room.self !== null && !inLobby && room.status !== 'left';
+  const toggleAgreement = () => {
+    if (!agreementOpen) setChatOpen(false);
+    setAgreementOpen(!agreementOpen);
   };
 
   return (
@@ -79,6 +91,18 @@ export function RoomView({ client, local }: { client: RoomClient; local: LocalMe
             >
               {t('chat')}
               {unread > 0 && <span className="chat-toggle__badge">{unread}</span>}
+            </button>
+          )}
+          {canAgree && (
+            <button
+              type="button"
+              className="chat-toggle agreement-toggle"
+              data-testid="agreement-toggle"
+              aria-label={agreementOpen ? t('agreementClose') : t('agreementOpen')}
+              aria-pressed={agreementOpen}
+              onClick={toggleAgreement}
+            >
+              {t('agreement')}
             </button>
           )}
           <LanguageToggle />
@@ -139,6 +163,20 @@ export function RoomView({ client, local }: { client: RoomClient; local: LocalMe
             onSend={(text) => client.sendChat(text)}
             onClose={toggleChat}
           />
+        </div>
+      )}
+      {canAgree && agreementOpen && room.caseId && room.self && (
+        <div className="room__agreement">
+          <Suspense fallback={null}>
+            <AgreementPanel
+              origin={client.origin}
+              token={client.token}
+              caseId={room.caseId}
+              role={room.self.role}
+              displayName={client.displayName}
+              onClose={() => setAgreementOpen(false)}
+            />
+          </Suspense>
         </div>
       )}
       {askConsent && (

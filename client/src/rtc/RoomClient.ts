@@ -43,6 +43,9 @@ const LEAVE_WAIT_MS = 1_500;
 export class RoomClient {
   readonly store: Store<RoomSnapshot>;
   readonly displayName: string;
+  /** Where the page was served from and the join link's token: the agreement's connection uses them too. */
+  readonly origin: string;
+  readonly token: string;
   /** The mediator's controls; the server refuses them to every other role. */
   readonly moderation: Moderation;
   readonly #signaling: SignalingClient;
@@ -61,6 +64,8 @@ export class RoomClient {
     this.#signaling = new SignalingClient(opts.origin, opts.token, deviceId());
     this.#local = opts.local;
     this.displayName = opts.displayName.trim();
+    this.origin = opts.origin;
+    this.token = opts.token;
     this.store = new Store<RoomSnapshot>(initialSnapshot(opts));
     this.moderation = new Moderation(this.#signaling);
     this.#sender = new Sender({
@@ -248,6 +253,7 @@ export class RoomClient {
         status: 'joined',
         self: joined.self,
         title: joined.title,
+        caseId: joined.caseId ?? null,
         space: joined.space,
         spaceSince: joined.since,
         chat: joined.chat,

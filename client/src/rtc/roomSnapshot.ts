@@ -1,5 +1,5 @@
 /** What the UI reads about the room: one immutable snapshot, replaced on every change. */
-import type { PeerId } from '../../../shared/ids';
+import type { CaseId, PeerId } from '../../../shared/ids';
 import type { ChatMessage, Notifications, PeerInfo, RosterEntry, SpaceId } from '../../../shared/protocol';
 import type { RoomPermissions } from '../../../shared/roles';
 import type { ClientErrorCode } from '../signaling/errors';
@@ -19,6 +19,8 @@ export interface RoomSnapshot {
   self: PeerInfo | null;
   /** The session's title, shown to the mediator and in the waiting room. */
   title: string;
+  /** The case this session belongs to: its agreement can be opened; null for an ad-hoc room. */
+  caseId: CaseId | null;
   /** Where we are: the waiting room, the joint room or a caucus; null until joined. */
   space: SpaceId | null;
   /** When we entered that space (ISO): the waiting room shows how long we have waited. */
@@ -55,6 +57,7 @@ export function initialSnapshot(opts: {
     removed: null,
     self: null,
     title: '',
+    caseId: null,
     space: null,
     spaceSince: null,
     chat: [],

@@ -47,6 +47,7 @@ export const mediaHandlers: RegisteredHandler[] = [
       ...joined,
       roomId: ctx.roomId,
       title: room.settings.title,
+      caseId: room.settings.caseId ?? null,
       self,
       activeSpeakerPeerId: room.activeSpeaker,
       recording: room.settings.recording,

@@ -1,0 +1,177 @@
+/**
+ * The mediation agreement co-edited in the room client: a mediator and a
+ * party, in two Chromium browsers, open the agreement panel of a scheduled
+ * session of a real case and type into the same section; both editors and
+ * the server's document converge on the same text. An expert's link opens it
+ * read-only (and its connection is never closed for writing).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { canonicalText } from '../../shared/agreement';
+import type { CaseId } from '../../shared/ids';
+import type { LinkView, ScheduledSession } from '../../shared/sessions';
+import type { CaseView } from '../../server/cases/CaseService';
+import { launchChromium, type TestBrowser } from '../helpers/chromium';
+import { eventually } from '../helpers/eventually';
+import { joinByLink } from '../helpers/pageClient';
+import { createFixture, registerCase } from '../helpers/records';
+import { startTestServer, type TestServer } from '../helpers/testServer';
+
+jest.setTimeout(60_000);
+
+let server: TestServer;
+let kase: CaseView;
+let browsers: TestBrowser[] = [];
+let mediator: Page, party: Page, expert: Page;
+
+const FACTS = '[data-testid="agreement-facts"] .ProseMirror';
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const f = await createFixture(server.app, server.url);
+  const api = await f.as('gridMediator');
+  kase = await registerCase(api, f.org.grids.heping1.id);
+  const scheduled = await api.post(`/api/cases/${kase.id}/sessions`, {
+    scheduledAt: new Date(Date.now() + 3600_000).toISOString(),
+    waitingRoom: false,
+  });
+  if (scheduled.status !== 201) throw new Error(`schedule: ${scheduled.status} ${JSON.stringify(scheduled.body)}`);
+  const s = scheduled.body as ScheduledSession;
+  const added = await api.post(`/api/sessions/${s.session.id}/links`, { role: 'expert', label: '吴专家' });
+  if (added.status !== 201) throw new Error(`expert link: ${added.status}`);
+  const linkOf = (pick: (l: LinkView) => boolean) => s.links.find(pick)!.url!;
+
+  browsers = await Promise.all([0, 1, 2].map(() => launchChromium()));
+  [mediator, party, expert] = (await Promise.all(browsers.map((b) => b.browser.newPage()))) as [Page, Page, Page];
+  await Promise.all([
+    joinByLink(
+      mediator,
+      linkOf((l) => l.role === 'mediator'),
+      '李调解',
+    ),
+    joinByLink(
+      party,
+      linkOf((l) => l.label === '王秀英'),
+      '王秀英',
+    ),
+    joinByLink(expert, (added.body as { link: LinkView }).link.url!, '吴专家'),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all(browsers.map((b) => b.close()));
+  await server?.close();
+});
+
+/** Opens the panel and waits for the editors, bound to the synced document. */
+async function openAgreement(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid="agreement-toggle"]', { timeout: 10_000 });
+  await page.click('[data-testid="agreement-toggle"]');
+  await page.waitForSelector('[data-testid="agreement"][data-status="synced"]', { timeout: 15_000 });
+  await page.waitForSelector(FACTS, { timeout: 10_000 });
+}
+
+/** The section's text as shown, without the others' cursors and their name labels. */
+const factsText = (page: Page) =>
+  page.$eval(FACTS, (el) => {
+    const copy = el.cloneNode(true) as HTMLElement;
+    copy.querySelectorAll('.collaboration-carets__caret').forEach((caret) => caret.remove());
+    return Array.from(copy.querySelectorAll('p'))
+      .map((p) => p.textContent ?? '')
+      .join('\n')
+      .trim();
+  });
+
+/** The names on the others' cursors in the section. */
+const caretNames = (page: Page) =>
+  page.$$eval(`${FACTS} .collaboration-carets__label`, (els) => els.map((e) => e.textContent));
+
+async function typeInto(page: Page, selector: string, text: string): Promise<void> {
+  await page.click(selector);
+  await page.keyboard.press('End');
+  // A few real key presses, then the rest as text input, as an IME commits it (fast on a loaded machine).
+  await page.keyboard.type(text.slice(0, 3));
+  await page.keyboard.sendCharacter(text.slice(3));
+}
+
+async function serverText(): Promise<string> {
+  const doc = await server.app.collab.documentForTesting(kase.id as CaseId);
+  if (!doc) throw new Error('document not loaded');
+  return canonicalText(doc.doc);
+}
+
+test('a mediator and a party type into the same section and converge, on both pages and on the server', async () => {
+  await Promise.all([openAgreement(mediator), openAgreement(party), openAgreement(expert)]);
+  expect(await mediator.$eval('[data-testid="agreement"]', (el) => el.getAttribute('data-access'))).toBe('edit');
+  expect(await party.$eval('[data-testid="agreement"]', (el) => el.getAttribute('data-access'))).toBe('edit');
+
+  await typeInto(mediator, FACTS, '2024年12月 leak from upstairs. ');
+  await eventually(async () => (await factsText(party)).includes('leak from upstairs'), {
+    what: 'the mediator’s words on the party’s page',
+  });
+  await typeInto(party, FACTS, '楼下天花板 damaged.');
+
+  const converged = await eventually(
+    async () => {
+      const [a, b, c] = await Promise.all([factsText(mediator), factsText(party), factsText(expert)]);
+      if (a === b && b === c && a.includes('leak from upstairs') && a.includes('damaged.')) return a;
+      throw new Error(JSON.stringify([a, b, c]));
+    },
+    { what: 'the same facts on all three pages' },
+  );
+  expect(converged).toContain('2024年12月');
+  expect(converged).toContain('楼下天花板');
+
+  const text = await eventually(async () => ((await serverText()).includes('damaged.') ? serverText() : null), {
+    what: 'the server has both edits',
+  });
+  const factsLine = text.split('\n\n').find((section) => section.startsWith('纠纷主要事实：'))!;
+  expect(factsLine.replace('纠纷主要事实：\n', '')).toBe(converged);
+
+  // The others' cursors carry their names.
+  await eventually(async () => (await caretNames(mediator)).includes('王秀英'), { what: 'the party’s cursor' });
+  await eventually(async () => (await caretNames(party)).includes('李调解'), { what: 'the mediator’s cursor' });
+
+  // Each sees the other among the people who have the agreement open.
+  await eventually(
+    async () => {
+      const names = await mediator.$$eval('[data-testid="agreement-person"]', (els) => els.map((e) => e.textContent));
+      if (['王秀英', '吴专家'].every((n) => names.some((x) => x?.includes(n)))) return true;
+      throw new Error(JSON.stringify(names));
+    },
+    { what: 'presence on the mediator’s page' },
+  );
+});
+
+test('an expert’s link opens the agreement read-only, and its connection stays open', async () => {
+  expect(await expert.$eval('[data-testid="agreement"]', (el) => el.getAttribute('data-access'))).toBe('read');
+  expect(await expert.$('[data-testid="agreement-readonly"]')).not.toBeNull();
+  expect(await expert.$('[data-testid="agreement-add-clause"]')).toBeNull();
+  expect(await expert.$eval(FACTS, (el) => el.getAttribute('contenteditable'))).toBe('false');
+
+  const before = await serverText();
+  await expert.click(FACTS).catch(() => undefined);
+  await expert.keyboard.type('expert was here');
+  expect(await factsText(expert)).not.toContain('expert was here');
+
+  const doc = await server.app.collab.documentForTesting(kase.id as CaseId);
+  expect([...doc!.connections].map((c) => c.access).sort()).toEqual(['edit', 'edit', 'read']);
+  expect(await serverText()).toBe(before);
+});
+
+test('on a 360×640 phone the panel covers the room and closes again', async () => {
+  await party.setViewport({ width: 360, height: 640, deviceScaleFactor: 1 });
+  const box = await party.$eval('[data-testid="agreement"]', (el) => {
+    const r = el.getBoundingClientRect();
+    return { width: r.width, height: r.height };
+  });
+  expect(box).toEqual({ width: 360, height: 640 });
+  const dir = process.env.SCREENSHOT_DIR ?? path.join(os.tmpdir(), 'gridroom-screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  await party.screenshot({ path: path.join(dir, 'agreement-360x640.png') });
+
+  await party.click('.agreement__close');
+  await eventually(async () => (await party.$('[data-testid="agreement"]')) === null, { what: 'panel closed' });
+});

@@ -1,0 +1,137 @@
+/**
+ * The sealed agreement PDF against real poppler tools: pdfsig with an NSS
+ * database that trusts our CA (made by certutil), pdftotext for the CJK text.
+ * pdfsig exits 0 whatever it finds, so its text is what is checked.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DeploymentCa, type SignerCredentials } from '../../server/seal/DeploymentCa';
+import { renderAgreementPdf } from '../../server/seal/renderAgreementPdf';
+import { sealPdf } from '../../server/seal/sealPdf';
+import { verifySealedPdf } from '../../server/seal/verifySealedPdf';
+
+const COMMITTEE = '东湖街道人民调解委员会';
+const CLAUSE = '一、被申请人于2025年3月31日前一次性赔偿申请人维修费人民币叁仟元整。';
+const TEXT = [
+  '人民调解协议书',
+  '编号：东调〔2025〕第017号',
+  `调解组织：${COMMITTEE}`,
+  '',
+  '当事人：',
+  '申请人：张三，男，67岁，住址：东湖街道幸福里3栋201室',
+  '被申请人：李四，女，45岁，住址：东湖街道幸福里3栋301室',
+  '',
+  '纠纷主要事实：',
+  '被申请人家中水管破裂，渗水致申请人家中天花板受损。'.repeat(12),
+  '',
+  '经调解，自愿达成如下协议：',
+  CLAUSE,
+  '二、双方今后和睦相处，互不追究。',
+  '',
+  '日期：2025年3月1日',
+  '',
+].join('\n');
+
+// A 2×1 opaque PNG stands in for a drawn signature.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAAEUlEQVR4nGNgYGD4z8DAwMAAAA0AAb9vYmUAAAAASUVORK5CYII=',
+  'base64',
+);
+
+let dir: string;
+let ca: DeploymentCa;
+let signer: SignerCredentials;
+let sealed: Buffer;
+// Now, not the agreement's date: the signer certificate has just been issued.
+const SEALED_AT = new Date(Math.floor(Date.now() / 1000) * 1000);
+
+function pdfsig(file: string): string {
+  return execFileSync('pdfsig', ['-nssdir', `sql:${path.join(dir, 'nss')}`, '-no-ocsp', file], { encoding: 'utf8' });
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridroom-seal-'));
+  ca = await DeploymentCa.open({ dir: path.join(dir, 'seal-ca') });
+  signer = ca.issueSigner({ commonName: COMMITTEE, organization: 'Gridroom' });
+
+  const nss = path.join(dir, 'nss');
+  fs.mkdirSync(nss);
+  fs.writeFileSync(path.join(dir, 'ca.pem'), ca.certificatePem);
+  execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
+  execFileSync('certutil', [
+    '-A',
+    '-d',
+    `sql:${nss}`,
+    '-n',
+    'gridroom-ca',
+    '-t',
+    'CT,C,C',
+    '-i',
+    path.join(dir, 'ca.pem'),
+  ]);
+
+  const pdf = await renderAgreementPdf({
+    caseNo: '东调〔2025〕第017号',
+    committeeName: COMMITTEE,
+    canonicalText: TEXT,
+    hash: createHash('sha256').update(TEXT, 'utf8').digest('hex'),
+    signatures: [
+      { name: '张三', role: 'applicant', signedAt: new Date('2025-03-01T02:00:00Z'), drawnSignaturePng: PNG },
+      { name: '李四', role: 'respondent', signedAt: new Date('2025-03-01T02:01:00Z') },
+      { name: '王调解', role: 'mediator', signedAt: new Date('2025-03-01T02:02:00Z') },
+    ],
+    date: new Date('2025-03-01T02:05:00Z'),
+  });
+  sealed = await sealPdf(pdf, signer, { signingTime: SEALED_AT });
+  fs.writeFileSync(path.join(dir, 'sealed.pdf'), sealed);
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test('pdfsig finds the sealed agreement valid and signed by a trusted certificate', () => {
+  const out = pdfsig(path.join(dir, 'sealed.pdf'));
+  expect(out).toContain('Signature is Valid.');
+  expect(out).toContain('Certificate is Trusted.');
+  expect(out).toContain('ETSI.CAdES.detached');
+});
+
+test('verifySealedPdf accepts the sealed agreement and names the committee', () => {
+  expect(verifySealedPdf(sealed, ca.certificatePem)).toEqual({
+    intact: true,
+    signer: COMMITTEE,
+    signedAt: SEALED_AT,
+  });
+});
+
+test('one changed byte inside the signed range breaks the seal for pdfsig and verifySealedPdf', () => {
+  const tampered = Buffer.from(sealed);
+  // The binary comment on the second line of the header: inside the first signed range, harmless to parsers.
+  tampered[10] = tampered[10]! ^ 0x01;
+  fs.writeFileSync(path.join(dir, 'tampered.pdf'), tampered);
+  const out = pdfsig(path.join(dir, 'tampered.pdf'));
+  expect(out).not.toContain('Signature is Valid.');
+  expect(out).toMatch(/Digest Mismatch|Signature is Invalid/);
+  expect(verifySealedPdf(tampered, ca.certificatePem)).toMatchObject({ intact: false, problem: 'digest mismatch' });
+});
+
+test('verifySealedPdf refuses a seal from another CA', async () => {
+  const other = await DeploymentCa.open({ dir: path.join(dir, 'other-ca') });
+  expect(verifySealedPdf(sealed, other.certificatePem)).toMatchObject({ intact: false, signer: COMMITTEE });
+});
+
+test('the Chinese text of the agreement can be extracted from the PDF', () => {
+  const text = execFileSync('pdftotext', ['-enc', 'UTF-8', path.join(dir, 'sealed.pdf'), '-'], { encoding: 'utf8' });
+  const flat = text.replace(/\s+/g, '');
+  expect(flat).toContain('经调解，自愿达成如下协议：');
+  expect(flat).toContain(CLAUSE);
+  expect(flat).toContain(createHash('sha256').update(TEXT, 'utf8').digest('hex'));
+});
+
+test('the CA persists across openings of the same folder, its key readable by the owner only', async () => {
+  const again = await DeploymentCa.open({ dir: path.join(dir, 'seal-ca') });
+  expect(again.certificatePem).toBe(ca.certificatePem);
+  expect(fs.statSync(path.join(dir, 'seal-ca', 'ca-key.pem')).mode & 0o777).toBe(0o600);
+});
