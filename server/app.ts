@@ -122,6 +122,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     records: records.records,
     joinTokens,
     caseIdOfRoom: deps.caseIdOfRoom ?? roomStore.caseIdOfRoom,
+    checkLink: async (claims) => void (await links.check(claims)),
     publicOrigin: () => config.publicUrl,
     logger,
     limits: deps.collabLimits,

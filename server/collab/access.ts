@@ -19,7 +19,7 @@ import type { Role } from '../../shared/roles';
 import type { StaffRole } from '../../shared/staff';
 import type { Actor } from '../authz/actor';
 import { can, type CaseScope } from '../authz/can';
-import type { JoinTokens } from '../links/joinToken';
+import type { JoinClaims, JoinTokens } from '../links/joinToken';
 import { hashToken, SESSION_COOKIE } from '../staff/authenticate';
 import type { AgreementStore } from './AgreementStore';
 
@@ -50,6 +50,12 @@ export interface AccessDeps {
   joinTokens: JoinTokens;
   /** The case a session room belongs to (null for a room of no case). */
   caseIdOfRoom(roomId: RoomId): Promise<CaseId | null>;
+  /**
+   * The stored link behind a verified token: throws LINK_REVOKED / LINK_EXPIRED /
+   * INVALID_LINK as the join page and the socket handshake do, so a withdrawn
+   * link opens nothing.
+   */
+  checkLink(claims: JoinClaims): Promise<void>;
   /** The origin the app is served from (PUBLIC_URL), besides the request's own Host. */
   publicOrigin: () => string | undefined;
 }
@@ -113,6 +119,7 @@ export async function decideAccess(
 
 async function decideForLink(deps: AccessDeps, token: string, caseId: CaseId): Promise<AccessDecision> {
   const claims = await deps.joinTokens.verify(token);
+  await deps.checkLink(claims);
   const linkCase = await deps.caseIdOfRoom(claims.roomId);
   if (linkCase !== caseId) throw new AppError('FORBIDDEN', 'this link is not for this case');
   // Only a party's access depends on the case's setting; the other roles need no lookup

@@ -6,7 +6,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import type { CaseId, RoomId } from '../../shared/ids';
-import type { JoinTokens } from '../links/joinToken';
+import type { JoinClaims, JoinTokens } from '../links/joinToken';
 import type { Records } from '../records';
 import { SqlAgreementStore } from './AgreementStore';
 import { CollabServer } from './CollabServer';
@@ -18,6 +18,8 @@ export interface CollabDeps {
   joinTokens: JoinTokens;
   /** The case a session room belongs to, for party links (null: the room is not a case's). */
   caseIdOfRoom(roomId: RoomId): Promise<CaseId | null>;
+  /** Refuses a revoked, expired or unknown stored link (server/sessions SessionLinks.check). */
+  checkLink(claims: JoinClaims): Promise<void>;
   /** PUBLIC_URL, an origin the app's pages are served from. */
   publicOrigin: () => string | undefined;
   logger: Logger;
@@ -34,6 +36,7 @@ export function createCollabServer(deps: CollabDeps): CollabServer {
       caseScope: (caseId) => records.read.cases.get(caseId),
       joinTokens: deps.joinTokens,
       caseIdOfRoom: deps.caseIdOfRoom,
+      checkLink: deps.checkLink,
       publicOrigin: deps.publicOrigin,
     },
     templateOf: async (caseId) => {

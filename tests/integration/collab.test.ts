@@ -212,6 +212,18 @@ describe('refused before the websocket is accepted', () => {
     });
   });
 
+  test('a link the mediator has revoked opens nothing: 410, as at the join page', async () => {
+    // A room of its own: revoking must not touch the links the other tests use.
+    const other = await server.createRoom('Revoked');
+    const token = tokenOf(other.links.party);
+    const { linkId } = await new JoinTokens(server.config.tokenSecret).verify(token);
+    await server.db.query('update session_links set revoked_at = now() where id = $1', [linkId]);
+    expect(await rawSocket(url(kase.id, `?token=${token}`))).toMatchObject({
+      status: 410,
+      body: expect.stringContaining('LINK_REVOKED'),
+    });
+  });
+
   test('staff of another district, an expert account, an administrator: 403', async () => {
     for (const key of ['westGridMediator', 'expert', 'admin'] as const) {
       expect(await rawSocket(url(kase.id), { authorization: `Bearer ${(await f.as(key)).token}` })).toMatchObject({
