@@ -23,6 +23,15 @@ export const CLOSE_INTERNAL = 1011;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 /** The document was reloaded on the server (after an update that Yjs could not apply); reconnect. */
 export const CLOSE_RELOADED = 4500;
+/** The update depends on content the server does not have; reconnect, and sync step 2 brings both. */
+export const CLOSE_RESYNC = 4501;
+
+/** Thrown by a handler to have the connection closed with CLOSE_RESYNC. */
+export class ResyncNeeded extends Error {
+  constructor() {
+    super('the update depends on content the server does not have; reconnect to resync');
+  }
+}
 
 export interface ConnectionEvents {
   message(conn: CollabConnection, message: ClientMessage): void;
@@ -119,9 +128,11 @@ export class CollabConnection {
     this.#closed = true;
     clearTimeout(this.#resumeTimer);
     clearTimeout(this.#expiryTimer);
-    if (code >= 4000 && code !== CLOSE_RELOADED) this.log.info({ code, reason }, 'close(): refused');
+    if (code >= 4000 && code < 4500) this.log.info({ code, reason }, 'close(): refused');
     else this.log.debug({ code, reason }, 'close()');
     this.#ws.close(code, truncateReason(reason));
+    // Read again (a throttled socket is paused) so the peer's closing frame is seen; messages are ignored from now on.
+    this.#ws.resume();
     // A peer that never completes the closing handshake must not hold the socket.
     setTimeout(() => this.#ws.terminate(), 5000).unref();
   }
@@ -150,6 +161,7 @@ export class CollabConnection {
       this.#events.message(this, parseClientMessage(bytes, this.#limits));
     } catch (error) {
       if (error instanceof AppError) return this.close(closeCodeOf(error.code), error.message);
+      if (error instanceof ResyncNeeded) return this.close(CLOSE_RESYNC, error.message);
       this.log.error({ err: error }, '#onMessage(): failed');
       this.close(CLOSE_INTERNAL, 'internal error');
     }

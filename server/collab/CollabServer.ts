@@ -7,10 +7,12 @@
  * Owns the loaded documents (one per case, loaded once however many connect
  * at the same moment), the update writer, and their shutdown.
  */
-import { STATUS_CODES, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import { rejectUpgrade } from '../http/rejectUpgrade';
 import { AGREEMENT_PATH, type AgreementInit, type PartyAgreementAccess } from '../../shared/agreement';
 import { AppError } from '../../shared/errors';
 import { caseIdSchema, type CaseId } from '../../shared/ids';
@@ -33,6 +35,7 @@ export interface CollabServerOptions {
   limits?: Partial<CollabLimits>;
 }
 
+const LOOP_RESOLUTION_MS = 10;
 const PATH = new RegExp(`^${AGREEMENT_PATH}/([^/]+)$`);
 
 export class CollabServer {
@@ -40,6 +43,7 @@ export class CollabServer {
   readonly writer: UpdateWriter;
   readonly #options: CollabServerOptions;
   readonly #log: Logger;
+  readonly #changeListeners = new Set<(doc: SharedDoc) => void>();
   readonly #wss: WebSocketServer;
   /** Loading or loaded documents: a second connection waits for the first one's load. */
   readonly #docs = new Map<CaseId, Promise<SharedDoc>>();
@@ -48,17 +52,20 @@ export class CollabServer {
   /** The loaded document of each case (what #docs resolved to). */
   readonly #current = new Map<CaseId, SharedDoc>();
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #statsTimer: NodeJS.Timeout;
+  readonly #loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   #closed: Promise<void> | undefined;
 
   constructor(options: CollabServerOptions) {
     this.#options = options;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#log = options.logger.child({ component: 'collab' });
-    this.writer = new UpdateWriter(options.store, options.logger);
-    // maxPayload: ws closes (1009) on a larger frame before buffering all of it.
+    this.writer = new UpdateWriter(options.store, options.logger, { lingerMs: this.limits.groupCommitMs });
+    // Up to 4x the limit a message is read and refused with a reason (4413); beyond,
+    // ws closes (1009) before buffering all of it.
     this.#wss = new WebSocketServer({
       noServer: true,
-      maxPayload: this.limits.maxMessageBytes + 64,
+      maxPayload: 4 * this.limits.maxMessageBytes,
       perMessageDeflate: false,
     });
     options.httpServer.on('upgrade', this.#onUpgrade);
@@ -67,6 +74,9 @@ export class CollabServer {
       this.limits.pingIntervalMs,
     );
     this.#heartbeat.unref();
+    this.#loopDelay.enable();
+    this.#statsTimer = setInterval(() => void this.#logStats(), this.limits.statsIntervalMs);
+    this.#statsTimer.unref();
   }
 
   /**
@@ -85,6 +95,25 @@ export class CollabServer {
     }
   }
 
+  /** Calls `listener` after every participant's update that changed a document. */
+  onDocumentChanged(listener: (doc: SharedDoc) => void): void {
+    this.#changeListeners.add(listener);
+  }
+
+  /**
+   * Runs `fn` on the case's document, loading it if nobody has it open (it is
+   * unloaded again after idleUnloadMs without connections).
+   */
+  async withDocument<T>(caseId: CaseId, fn: (doc: SharedDoc) => Promise<T> | T): Promise<T> {
+    if (this.#closed) throw new AppError('UNAVAILABLE', 'the server is shutting down');
+    const doc = await this.#document(caseId);
+    try {
+      return await fn(doc);
+    } finally {
+      doc.releaseIfIdle();
+    }
+  }
+
   /** The loaded document of a case, if it is loaded (tests read the server's state through it). */
   async documentForTesting(caseId: CaseId): Promise<SharedDoc | undefined> {
     return this.#loaded(caseId);
@@ -95,6 +124,8 @@ export class CollabServer {
     return (this.#closed ??= (async () => {
       this.#options.httpServer.off('upgrade', this.#onUpgrade);
       clearInterval(this.#heartbeat);
+      clearInterval(this.#statsTimer);
+      this.#loopDelay.disable();
       const docs = await Promise.allSettled([...this.#docs.values()]);
       this.#docs.clear();
       this.#current.clear();
@@ -109,7 +140,7 @@ export class CollabServer {
       await this.writer.close();
       for (const client of this.#wss.clients) client.terminate();
       this.#wss.close();
-      this.#log.info({ writer: this.writer.stats }, 'close(): closed');
+      this.#log.info('close(): closed');
     })());
   }
 
@@ -123,7 +154,7 @@ export class CollabServer {
 
   async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     const timer = setTimeout(
-      () => reject(socket, new AppError('UNAVAILABLE', 'timed out')),
+      () => rejectUpgrade(socket, new AppError('UNAVAILABLE', 'timed out')),
       this.limits.upgradeTimeoutMs,
     );
     try {
@@ -153,7 +184,7 @@ export class CollabServer {
       const appError = error instanceof AppError ? error : new AppError('INTERNAL', 'could not open the agreement');
       if (!(error instanceof AppError)) this.#log.error({ err: error }, '#upgrade(): failed');
       else this.#log.info({ code: appError.code, reason: appError.message }, '#upgrade(): refused');
-      reject(socket, appError);
+      rejectUpgrade(socket, appError);
     }
   }
 
@@ -169,7 +200,9 @@ export class CollabServer {
       }
       const doc = await loading;
       if (!doc.closing) return doc;
-      await this.#unloading.get(caseId);
+      if (this.#closed) throw new AppError('UNAVAILABLE', 'the server is shutting down');
+      // Its unload may not have been registered yet (it is queued): never spin on microtasks.
+      await (this.#unloading.get(caseId) ?? new Promise((resolve) => setImmediate(resolve)));
     }
   }
 
@@ -183,6 +216,9 @@ export class CollabServer {
         limits: this.limits,
         logger: this.#log,
         onUnload: (doc, options) => this.#unload(doc, options),
+        onChanged: (doc) => {
+          for (const listener of this.#changeListeners) listener(doc);
+        },
       },
       () => this.#options.templateOf(caseId),
     );
@@ -210,22 +246,40 @@ export class CollabServer {
     return doc && !doc.closing ? doc : undefined;
   }
 
+  async #logStats(): Promise<void> {
+    let connections = 0;
+    await this.#eachConnection(() => connections++);
+    const w = this.writer.takeStats();
+    // The histogram's samples are timer intervals of LOOP_RESOLUTION_MS: the lag is what exceeds it.
+    const ms = (ns: number) => Math.max(0, Math.round(ns / 1e5) / 10 - LOOP_RESOLUTION_MS);
+    this.#log.info(
+      {
+        documents: this.#current.size,
+        connections,
+        writer: {
+          batches: w.batches,
+          rows: w.rows,
+          failures: w.failures,
+          meanAppendMs: w.batches ? Math.round((10 * w.appendMs) / w.batches) / 10 : 0,
+          maxAppendMs: Math.round(w.maxAppendMs),
+          meanWaitMs: w.rows ? Math.round((10 * w.waitMs) / w.rows) / 10 : 0,
+          maxWaitMs: Math.round(w.maxWaitMs),
+        },
+        eventLoopLagMs: {
+          p50: ms(this.#loopDelay.percentile(50)),
+          p99: ms(this.#loopDelay.percentile(99)),
+          max: ms(this.#loopDelay.max),
+        },
+      },
+      'stats',
+    );
+    this.#loopDelay.reset();
+  }
+
   async #eachConnection(fn: (conn: CollabConnection) => void): Promise<void> {
     for (const loading of this.#docs.values()) {
       const doc = await loading.catch(() => undefined);
       for (const conn of doc?.connections ?? []) fn(conn);
     }
   }
-}
-
-/** Answers an upgrade with an HTTP error on the raw socket (the websocket was never accepted). */
-function reject(socket: Duplex, error: AppError): void {
-  if (socket.destroyed) return;
-  if (!socket.writable) return void socket.destroy();
-  const status = error.httpStatus;
-  const body = JSON.stringify({ error: error.toBody() });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }

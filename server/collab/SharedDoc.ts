@@ -16,12 +16,14 @@ import {
   agreementRoots,
   COMMENTS_ROOT,
   initAgreement,
+  SERVER_ONLY_ROOT,
   type AgreementInit,
 } from '../../shared/agreement';
 import { AppError } from '../../shared/errors';
 import type { CaseId } from '../../shared/ids';
+import { readSigningState } from '../../shared/signing';
 import type { AgreementStore } from './AgreementStore';
-import { CLOSE_RELOADED, type CollabConnection } from './CollabConnection';
+import { CLOSE_RELOADED, ResyncNeeded, type CollabConnection } from './CollabConnection';
 import type { CollabLimits } from './limits';
 import { awarenessMessage, syncStep1Message, syncStep2Message, updateMessage, type ClientMessage } from './messages';
 import { updateScope } from './updateScope';
@@ -35,6 +37,8 @@ export interface SharedDocDeps {
   logger: Logger;
   /** Called when the last connection has been gone for `idleUnloadMs`, or the document must be reloaded. */
   onUnload(doc: SharedDoc, options: { compact: boolean }): void;
+  /** Called after a participant's update changed the document (the signing rules check the locked text). */
+  onChanged?(doc: SharedDoc): void;
 }
 
 /**
@@ -83,18 +87,16 @@ export class SharedDoc {
     const doc = new Y.Doc();
     agreementRoots(doc); // give every root its declared kind before content arrives
     const shared = new SharedDoc(doc, deps);
+    // One by one, in log order: replaying exactly what was applied gives exactly
+    // the state that was served, even for updates that overlap or conflict
+    // (Y.mergeUpdates of such updates can pick a different winner).
     const parts = [...(stored.snapshot ? [stored.snapshot] : []), ...stored.updates.map((u) => u.update)];
-    try {
-      Y.applyUpdate(doc, Y.mergeUpdates(parts), 'load');
-    } catch (error) {
-      // A row that does not merge: apply one by one and skip what fails, rather than refuse the case.
-      shared.log.error({ err: error }, 'load(): log does not merge; applying row by row');
-      for (const [i, part] of parts.entries()) {
-        try {
-          Y.applyUpdate(doc, part, 'load');
-        } catch (rowError) {
-          shared.log.error({ err: rowError, index: i }, 'load(): skipped an update that does not apply');
-        }
+    // A transaction each, as when they were first applied.
+    for (const [i, part] of parts.entries()) {
+      try {
+        Y.applyUpdate(doc, part, 'load');
+      } catch (error) {
+        shared.log.error({ err: error, index: i }, 'load(): skipped an update that does not apply');
       }
     }
     shared.#snapshotSeq = stored.snapshotSeq;
@@ -135,6 +137,32 @@ export class SharedDoc {
     const states = [...this.awareness.getStates().keys()];
     if (states.length > 0) conn.send(awarenessMessage(this.awareness, states));
     conn.log.debug({ caseId: this.caseId, connections: this.#conns.size }, 'attach()');
+  }
+
+  /**
+   * Makes a change as the server (the signing state), sends it to every
+   * connection and resolves once it is stored.
+   */
+  async serverChange(change: (doc: Y.Doc) => void): Promise<void> {
+    if (this.#closing) throw new AppError('UNAVAILABLE', 'the agreement is being reloaded; try again');
+    const updates: Uint8Array[] = [];
+    const collect = (update: Uint8Array) => updates.push(update);
+    this.doc.on('update', collect);
+    try {
+      this.doc.transact(() => change(this.doc), 'server');
+    } finally {
+      this.doc.off('update', collect);
+    }
+    for (const update of updates) {
+      const message = updateMessage(update);
+      for (const conn of this.#conns.keys()) conn.send(message);
+      if (!(await this.#persist(update))) throw new AppError('UNAVAILABLE', 'could not store the change; try again');
+    }
+  }
+
+  /** Starts the idle countdown of a document that nobody has open (one loaded for the server's own use). */
+  releaseIfIdle(): void {
+    if (this.#conns.size === 0) this.#scheduleIdleUnload();
   }
 
   /** Folds the log into a snapshot (Y.encodeStateAsUpdate) and deletes what it folded, in one transaction. */
@@ -179,27 +207,30 @@ export class SharedDoc {
     }
     const scope = updateScope(this.doc, decoded);
     if (scope.malformed) throw new AppError('BAD_REQUEST', `malformed update: ${scope.malformed}`);
+    if (scope.roots.has(SERVER_ONLY_ROOT)) throw new AppError('FORBIDDEN', 'only the server records signatures');
+    const textChange = scope.unknownRoot || [...scope.roots].some((root) => root !== COMMENTS_ROOT);
+    if (textChange && readSigningState(this.doc).status === 'sealed') {
+      throw new AppError('FORBIDDEN', 'the agreement is signed and sealed; its text can no longer change');
+    }
     if (conn.access === 'comment') {
-      if (scope.unresolved || [...scope.roots].some((root) => root !== COMMENTS_ROOT)) {
+      if (scope.unknownRoot || [...scope.roots].some((root) => root !== COMMENTS_ROOT)) {
         throw new AppError('FORBIDDEN', 'comment-only: this connection may change comments only');
       }
     } else {
       const unknown = [...scope.roots].find((root) => !DECLARED_ROOTS.has(root));
       if (unknown !== undefined) throw new AppError('FORBIDDEN', 'the update writes outside the agreement');
     }
+    // After the access checks: a reconnect would not make a forbidden update allowed.
+    if (scope.missing) throw new ResyncNeeded();
     this.#checkSize(update.length);
 
-    const pendingBefore = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
     const emitted = this.#apply(conn, update);
-    const pendingAfter = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
     for (const change of emitted) {
       const message = updateMessage(change);
       for (const other of this.#conns.keys()) if (other !== conn) other.send(message);
       void this.#persist(change).then((durable) => durable && conn.send(message));
     }
-    // Parts Yjs keeps pending (they wait for content the server lacks) are not
-    // in any emitted update yet; log the update as received so a restart keeps them too.
-    if (pendingAfter && (pendingBefore || emitted.length === 0)) void this.#persist(update);
+    if (emitted.length > 0) this.#deps.onChanged?.(this);
   }
 
   /** Applies an update, returning what it changed (what the 'update' event carried). */
@@ -209,10 +240,14 @@ export class SharedDoc {
     this.doc.on('update', collect);
     try {
       Y.applyUpdate(this.doc, update, origin);
+      // updateScope() refuses what would stay pending; if Yjs kept anything, we were wrong about it.
+      if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) {
+        throw new Error('the update left parts pending');
+      }
     } catch (error) {
       // Yjs may have integrated part of it before throwing, and cannot undo that:
       // nothing of it was sent or stored, so reload the document from the store.
-      this.log.error({ err: error }, '#apply(): Yjs could not apply a validated update; reloading the document');
+      this.log.error({ err: error }, '#apply(): a validated update did not apply cleanly; reloading the document');
       this.#closing = true;
       for (const c of this.#conns.keys())
         if (c !== origin) c.close(CLOSE_RELOADED, 'the agreement was reloaded; reconnect');
@@ -279,6 +314,11 @@ export class SharedDoc {
     const folded = { updates: this.#logUpdates, bytes: this.#logBytes };
     const state = Y.encodeStateAsUpdate(this.doc);
     const started = performance.now();
+    // The snapshot replaces the log, so it must load back into this very document.
+    if (!reloadsAs(state, this.doc)) {
+      this.log.error({ upToSeq }, 'compact(): the state would not load back as it is; keeping the log');
+      return;
+    }
     try {
       const deleted = await this.#deps.store.compact(this.caseId, state, upToSeq);
       this.#snapshotSeq = upToSeq;
@@ -295,11 +335,15 @@ export class SharedDoc {
     }
   }
 
-  #awarenessFrom(conn: CollabConnection, update: Uint8Array, entries: { clientId: number }[]): void {
+  #awarenessFrom(conn: CollabConnection, update: Uint8Array, entries: { clientId: number; clock: number }[]): void {
     const owned = this.#conns.get(conn)!;
-    for (const { clientId } of entries) {
+    for (const { clientId, clock } of entries) {
       if (owned.has(clientId)) continue;
-      if (owned.size >= this.#deps.limits.maxAwarenessClients) {
+      // An echo: y-websocket's provider sends back every awareness change it hears, other
+      // clients' included; at a clock the server already has, it changes nothing.
+      const current = this.awareness.meta.get(clientId)?.clock;
+      if (current !== undefined && clock <= current) continue;
+      if (owned.size >= this.#deps.limits.maxAwarenessOwned) {
         throw new AppError('BAD_REQUEST', 'too many awareness clients on one connection');
       }
       // A reconnecting client keeps its id while its old socket may linger: the newest connection owns it.
@@ -325,20 +369,31 @@ export class SharedDoc {
     this.#conns.delete(conn);
     if (owned.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...owned], null);
     conn.log.debug({ caseId: this.caseId, connections: this.#conns.size }, '#detach()');
-    if (this.#conns.size === 0 && !this.#closing) {
-      this.#idleTimer = setTimeout(() => {
-        if (this.#conns.size === 0 && !this.#closing) this.#deps.onUnload(this, { compact: true });
-      }, this.#deps.limits.idleUnloadMs);
-    }
+    if (this.#conns.size === 0) this.#scheduleIdleUnload();
   }
 
-  /** For tests: the connections' access and the log counters. */
-  statsForTesting(): { connections: number; logUpdates: number; durableSeq: number; snapshotSeq: number } {
-    return {
-      connections: this.#conns.size,
-      logUpdates: this.#logUpdates,
-      durableSeq: this.#durableSeq,
-      snapshotSeq: this.#snapshotSeq,
-    };
+  #scheduleIdleUnload(): void {
+    if (this.#closing) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#conns.size === 0 && !this.#closing) this.#deps.onUnload(this, { compact: true });
+    }, this.#deps.limits.idleUnloadMs);
+  }
+}
+
+/** Whether `state`, applied to a fresh document, gives the same content as `doc` (ids, deletions, every root). */
+function reloadsAs(state: Uint8Array, doc: Y.Doc): boolean {
+  const fresh = new Y.Doc();
+  try {
+    agreementRoots(fresh);
+    Y.applyUpdate(fresh, state);
+    if (!Y.equalSnapshots(Y.snapshot(fresh), Y.snapshot(doc))) return false;
+    return [...doc.share.keys()].every(
+      (name) => JSON.stringify(fresh.get(name).toJSON()) === JSON.stringify(doc.get(name).toJSON()),
+    );
+  } catch {
+    return false;
+  } finally {
+    fresh.destroy();
   }
 }

@@ -5,6 +5,13 @@
  * docs/BENCHMARKS.md), however many documents are busy, instead of after a
  * debounce window (Hocuspocus and y-redis persist after up to 10 s).
  *
+ * A batch waits a few milliseconds (lingerMs) after its first update, so that
+ * one commit carries what arrives meanwhile: each commit is an fsync for
+ * PostgreSQL, and fewer of them cost the machine less CPU. At 500 updates/s
+ * that is ~200 commits of ~2.5 rows a second instead of ~700 of ~1.3, and on
+ * the 2-core benchmark machine it made acknowledgements faster, not slower
+ * (p50 7.9 -> 5.7 ms, p99 131 -> 61 ms), fan-out too.
+ *
  * When the database fails, the batch is retried with backoff and nothing is
  * dropped; `overloaded` tells connections to stop reading until it recovers,
  * so the backlog (and what a crash could lose) stays small.
@@ -25,7 +32,23 @@ export interface WriterStats {
   batches: number;
   rows: number;
   failures: number;
+  /** Time in the database (insert + commit), summed and worst, over the batches. */
+  appendMs: number;
+  maxAppendMs: number;
+  /** From append() to committed, summed over the rows, and worst. */
+  waitMs: number;
+  maxWaitMs: number;
 }
+
+const emptyStats = (): WriterStats => ({
+  batches: 0,
+  rows: 0,
+  failures: 0,
+  appendMs: 0,
+  maxAppendMs: 0,
+  waitMs: 0,
+  maxWaitMs: 0,
+});
 
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 /** Past this backlog (bytes, or age of the oldest update) connections pause reading until it drains. */
@@ -42,11 +65,22 @@ export class UpdateWriter {
   #closed = false;
   #drained: (() => void)[] = [];
   #relieved: (() => void)[] = [];
-  readonly stats: WriterStats = { batches: 0, rows: 0, failures: 0 };
+  #stats = emptyStats();
 
-  constructor(store: AgreementStore, logger: Logger) {
+  /** The counters since the last call (the server logs them periodically). */
+  takeStats(): WriterStats {
+    const stats = this.#stats;
+    this.#stats = emptyStats();
+    return stats;
+  }
+
+  readonly #lingerMs: number;
+
+  /** `lingerMs`: how long a batch waits for company after its first update (see the file comment). */
+  constructor(store: AgreementStore, logger: Logger, { lingerMs = 0 }: { lingerMs?: number } = {}) {
     this.#store = store;
     this.#log = logger.child({ component: 'collab.writer' });
+    this.#lingerMs = lingerMs;
   }
 
   /** Resolves with the update's seq once it is committed. */
@@ -102,19 +136,29 @@ export class UpdateWriter {
   async #run(): Promise<void> {
     let backoff = 50;
     while (this.#queue.length > 0 && !this.#closed) {
+      if (this.#lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#lingerMs));
       const batch = this.#takeBatch();
+      const started = performance.now();
       try {
         const rows = await this.#store.append(batch.map(({ caseId, update }) => ({ caseId, update })));
+        const done = performance.now();
+        const stats = this.#stats;
+        stats.appendMs += done - started;
+        stats.maxAppendMs = Math.max(stats.maxAppendMs, done - started);
+        for (const p of batch) {
+          stats.waitMs += done - p.enqueuedAt;
+          stats.maxWaitMs = Math.max(stats.maxWaitMs, done - p.enqueuedAt);
+        }
         // Rows of one case get increasing seqs; each waiter learns the highest of its case.
         const maxSeq = new Map<CaseId, number>();
         for (const row of rows) maxSeq.set(row.caseId, Math.max(row.seq, maxSeq.get(row.caseId) ?? 0));
-        this.stats.batches++;
-        this.stats.rows += batch.length;
+        stats.batches++;
+        stats.rows += batch.length;
         for (const p of batch) p.resolve(maxSeq.get(p.caseId) ?? 0);
         backoff = 50;
         if (!this.overloaded) for (const resolve of this.#relieved.splice(0)) resolve();
       } catch (error) {
-        this.stats.failures++;
+        this.#stats.failures++;
         this.#log.error({ err: error, rows: batch.length, retryInMs: backoff }, '#run(): append failed, retrying');
         this.#queue.unshift(...batch); // keep order: the batch goes first next time
         for (const p of batch) this.#queuedBytes += p.update.length;

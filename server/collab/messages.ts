@@ -99,7 +99,7 @@ function checkStateVector(payload: Uint8Array): void {
 function readAwareness(update: Uint8Array, limits: CollabLimits): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
-  if (count > limits.maxAwarenessClients) throw new Error('too many clients in one awareness update');
+  if (count > limits.maxAwarenessEntries) throw new Error('too many clients in one awareness update');
   const entries: AwarenessEntry[] = [];
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);

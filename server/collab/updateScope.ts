@@ -18,11 +18,16 @@ export interface UpdateScope {
   /** The roots that new items land in or deletions hit. */
   roots: Set<string>;
   /**
-   * Some part's root cannot be known yet: it hangs on content the server does
-   * not have (Yjs keeps such parts pending until it arrives) or on content
-   * already garbage-collected.
+   * It depends on content the server does not have (a reference to an unknown
+   * item, a gap in a client's clocks, a deletion of unseen content). Yjs would
+   * keep such parts pending, and pending parts are merged with Y.mergeUpdates,
+   * which can lose or reorder content of inconsistent updates; so the server
+   * never holds pending parts. A client sends such an update only in a race
+   * (typing before its reconnection has synced); it reconnects and resyncs.
    */
-  unresolved: boolean;
+  missing: boolean;
+  /** Some part lands in content already garbage-collected, so its root cannot be known. */
+  unknownRoot: boolean;
   /** A reference that no well-formed client produces, or undefined. */
   malformed: string | undefined;
 }
@@ -32,17 +37,41 @@ type Struct = Y.Item | Y.GC;
 type DecodedParent = string | Y.ID | null;
 
 export function updateScope(doc: Y.Doc, decoded: DecodedUpdate): UpdateScope {
-  const scope: UpdateScope = { roots: new Set(), unresolved: false, malformed: undefined };
+  const scope: UpdateScope = { roots: new Set(), missing: false, unknownRoot: false, malformed: undefined };
   const store = doc.store;
   const known = (client: number) => Y.getState(store, client);
 
-  // The parts of the update the server lacks, per client in clock order (as decoded).
+  // The parts of the update the server lacks, per client in clock order; a
+  // skipped range or a gap after what the server knows is content it lacks.
+  const sorted = [...decoded.structs].sort((a, b) => a.id.client - b.id.client || a.id.clock - b.id.clock);
   const fresh = new Map<number, Struct[]>();
-  for (const struct of decoded.structs) {
-    if (struct instanceof Y.Skip || struct.id.clock + struct.length <= known(struct.id.client)) continue;
-    let list = fresh.get(struct.id.client);
-    if (!list) fresh.set(struct.id.client, (list = []));
+  const reach = new Map<number, number>();
+  for (const struct of sorted) {
+    const { client, clock } = struct.id;
+    const end = clock + struct.length;
+    if (end <= known(client)) continue;
+    if (struct instanceof Y.Skip || clock > (reach.get(client) ?? known(client))) {
+      scope.missing = true;
+      continue;
+    }
+    reach.set(client, Math.max(end, reach.get(client) ?? 0));
+    let list = fresh.get(client);
+    if (!list) fresh.set(client, (list = []));
     list.push(struct as Struct);
+  }
+  const knownAfter = (client: number) => reach.get(client) ?? known(client);
+
+  // Yjs looks up the references of every item, even one it already has (and
+  // keeps it pending when one is unknown), so all of them are checked here.
+  for (const struct of sorted) {
+    if (!(struct instanceof Y.Item)) continue;
+    const parent = struct.parent as DecodedParent;
+    for (const ref of [struct.origin, struct.rightOrigin, parent instanceof Y.ID ? parent : null]) {
+      if (!ref) continue;
+      if (ref.client === struct.id.client && ref.clock >= struct.id.clock)
+        scope.malformed ??= 'an item refers to its own future';
+      else if (ref.clock >= knownAfter(ref.client)) scope.missing = true;
+    }
   }
 
   const inUpdate = (id: Y.ID): Struct | undefined => {
@@ -61,13 +90,17 @@ export function updateScope(doc: Y.Doc, decoded: DecodedUpdate): UpdateScope {
   };
 
   const memo = new Map<Struct, string | null>();
-  // The root of a struct of the update; null when it cannot be known.
+  const visiting = new Set<Struct>();
+  // The root of a struct of the update; null when it cannot be known (and `scope` says why).
   const rootOfFresh = (item: Struct, depth: number): string | null => {
-    if (!(item instanceof Y.Item)) return null; // a GC range of unknown content
+    if (!(item instanceof Y.Item)) return GC_ROOT; // a range of collected content
     const cached = memo.get(item);
     if (cached !== undefined) return cached;
-    if (depth > 10_000) return null;
-    memo.set(item, null); // breaks cycles in a hostile update
+    if (visiting.has(item) || depth > 10_000) {
+      scope.malformed ??= 'a cycle of references';
+      return null;
+    }
+    visiting.add(item);
     let root: string | null;
     const parent = item.parent as DecodedParent;
     if (typeof parent === 'string') root = parent;
@@ -77,6 +110,7 @@ export function updateScope(doc: Y.Doc, decoded: DecodedUpdate): UpdateScope {
       root = sibling ? rootOfId(sibling, item, depth) : null;
       if (!sibling) scope.malformed ??= 'an item without parent or neighbour';
     }
+    visiting.delete(item);
     memo.set(item, root);
     return root;
   };
@@ -90,7 +124,8 @@ export function updateScope(doc: Y.Doc, decoded: DecodedUpdate): UpdateScope {
     const local = inUpdate(id);
     if (local) return rootOfFresh(local, depth + 1);
     if (id.clock < known(id.client)) return rootOfStored(Y.getItem(store, id));
-    return null; // pending: depends on content the server does not have
+    scope.missing = true;
+    return null;
   };
 
   // The root of the type that the item holding `id` contains (`id` is a parent).
@@ -119,13 +154,15 @@ export function updateScope(doc: Y.Doc, decoded: DecodedUpdate): UpdateScope {
 
   // Deletions: of parts new in this update (their roots are counted above), of
   // stored items (count their roots, unless already deleted), or of what the
-  // server has not seen (pending, unresolved).
+  // server has not seen (missing).
   for (const [client, ranges] of decoded.ds.clients) {
     const structs = store.clients.get(client) ?? [];
     const state = known(client);
     for (const { clock, len } of ranges) {
       const end = clock + len;
-      if (end > state && !covers(fresh.get(client) ?? [], Math.max(clock, state), end)) scope.unresolved = true;
+      // Yjs keeps pending any range that starts or ends past what it has (even an empty one).
+      const after = knownAfter(client);
+      if (clock >= after || end > after) scope.missing = true;
       if (clock >= state || structs.length === 0) continue;
       for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < end; i++) {
         const struct = structs[i]!;
@@ -136,26 +173,18 @@ export function updateScope(doc: Y.Doc, decoded: DecodedUpdate): UpdateScope {
   return scope;
 }
 
+/** What rootOf...() returns for content whose root was garbage-collected. */
+const GC_ROOT = '\u0000collected';
+
 function note(scope: UpdateScope, root: string | null): void {
-  if (root === null) scope.unresolved = true;
-  else scope.roots.add(root);
+  if (root === GC_ROOT) scope.unknownRoot = true;
+  else if (root !== null) scope.roots.add(root);
 }
 
 /** The root of an integrated struct, by climbing its parent types. */
 function rootOfStored(struct: Struct): string | null {
-  if (!(struct instanceof Y.Item)) return null;
+  if (!(struct instanceof Y.Item)) return GC_ROOT;
   let type = struct.parent as Y.AbstractType<unknown> | null;
   while (type?._item) type = type._item.parent as Y.AbstractType<unknown> | null;
-  return type ? Y.findRootTypeKey(type) : null;
-}
-
-/** Whether the structs (one client's, in clock order) cover the clocks from `from` to `to` without a gap. */
-function covers(structs: Struct[], from: number, to: number): boolean {
-  let next = from;
-  for (const s of structs) {
-    if (s.id.clock > next) break;
-    next = Math.max(next, s.id.clock + s.length);
-    if (next >= to) return true;
-  }
-  return next >= to;
+  return type ? Y.findRootTypeKey(type) : GC_ROOT;
 }

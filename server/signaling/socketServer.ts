@@ -56,6 +56,8 @@ export function createSocketServer({ httpServer, joinTokens, roomStore, links, r
     // Phones on a bad network: notice a dead connection within ~25 s, not minutes.
     pingInterval: 10_000,
     pingTimeout: 15_000,
+    // Other upgrades (the co-editing endpoint) are answered by their own listeners; see rejectUpgrade.ts.
+    destroyUpgrade: false,
   });
   const log = logger.child({ component: 'signaling' });
 

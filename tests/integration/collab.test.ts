@@ -31,6 +31,8 @@ let otherCase: CaseView;
 let room: RoomLinks;
 let otherRoom: RoomLinks;
 const roomCases = new Map<RoomId, string>();
+/** Rooms whose case takes 1.5 s to look up (a slow database). */
+const slowRooms = new Set<RoomId>();
 const providers: TestProvider[] = [];
 
 const link = (links: RoomLinks, role: keyof RoomLinks['links']): Credentials => ({ link: tokenOf(links.links[role]) });
@@ -60,7 +62,14 @@ async function actorOf(key: Parameters<Fixture['as']>[0]): Promise<Actor> {
 beforeAll(async () => {
   server = await startTestServer(
     {},
-    { appDeps: { caseIdOfRoom: async (roomId) => (roomCases.get(roomId) as never) ?? null } },
+    {
+      appDeps: {
+        caseIdOfRoom: async (roomId) => {
+          if (slowRooms.has(roomId)) await sleep(1500);
+          return (roomCases.get(roomId) as never) ?? null;
+        },
+      },
+    },
   );
   f = await createFixture(server.app, server.url);
   const mediator = await f.as('gridMediator');
@@ -186,6 +195,24 @@ describe('comment-only parties', () => {
   });
 });
 
+describe('upgrades', () => {
+  test('an upgrade that takes longer than a second to authorize still opens (socket.io leaves it alone)', async () => {
+    const slow = await server.createRoom('Slow lookups');
+    roomCases.set(slow.roomId, kase.id);
+    slowRooms.add(slow.roomId);
+    const started = Date.now();
+    const opened = await rawSocket(`${collabUrl(server.url)}/${kase.id}?token=${tokenOf(slow.links.party)}`);
+    expect(Date.now() - started).toBeGreaterThan(1400);
+    expect('ws' in opened).toBe(true);
+    if ('ws' in opened) opened.ws.close();
+  });
+
+  test('an upgrade to a path nobody serves is answered 404', async () => {
+    const reply = await rawSocket(`${server.url.replace(/^http/, 'ws')}/nothing-here`);
+    expect(reply).toMatchObject({ status: 404 });
+  });
+});
+
 describe('refused before the websocket is accepted', () => {
   const url = (caseId: string, query = '') => `${collabUrl(server.url)}/${caseId}${query}`;
 
@@ -256,5 +283,23 @@ describe('refused before the websocket is accepted', () => {
     socket.close();
     // Refused by socket.io's own auth middleware (no link): its answer, not ours.
     expect(outcome).toBe('INVALID_LINK');
+  });
+});
+
+describe('presence', () => {
+  test('the awareness of a dozen providers reaches all of them (their echoes too), and one that leaves disappears', async () => {
+    const clients = [
+      connect(await staff('gridMediator')),
+      ...Array.from({ length: 11 }, () => connect(link(room, 'party'))),
+    ];
+    await Promise.all(clients.map((c) => c.synced()));
+    clients.forEach((c, i) => c.provider.awareness.setLocalState({ user: { name: `参与者${i}` } }));
+    const seen = (c: TestProvider) => [...c.provider.awareness.getStates().values()].filter((s) => s.user).length;
+    await eventually(() => clients.every((c) => seen(c) === 12), { what: 'everyone sees everyone' });
+
+    const leaving = clients.pop()!;
+    leaving.destroy();
+    await eventually(() => clients.every((c) => seen(c) === 11), { what: 'the one who left is gone' });
+    expect(clients.map((c) => c.closedBy)).toEqual(clients.map(() => undefined));
   });
 });

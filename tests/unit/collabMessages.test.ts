@@ -98,7 +98,7 @@ describe('parseClientMessage', () => {
     expect(reasonOf(awareness([[1, 1, 'null']]))).toBe('accepted');
     expect(reasonOf(awareness([[1, 1, '{not json']]))).toBe('BAD_REQUEST: malformed awareness update');
     expect(reasonOf(awareness([[1, 1, '42']]))).toBe('BAD_REQUEST: malformed awareness update');
-    const many = Array.from({ length: DEFAULT_LIMITS.maxAwarenessClients + 1 }, (_, i): [number, number, string] => [
+    const many = Array.from({ length: DEFAULT_LIMITS.maxAwarenessEntries + 1 }, (_, i): [number, number, string] => [
       i,
       1,
       '{}',
@@ -121,7 +121,12 @@ describe('updateScope', () => {
         resolved: false,
       }),
     );
-    expect(scopeOf(server, update)).toEqual({ roots: new Set(['comments']), unresolved: false, malformed: undefined });
+    expect(scopeOf(server, update)).toEqual({
+      roots: new Set(['comments']),
+      missing: false,
+      unknownRoot: false,
+      malformed: undefined,
+    });
   });
 
   test('typing into a clause, deep inside an XmlFragment in an array, is found to be in clauses', () => {
@@ -165,7 +170,7 @@ describe('updateScope', () => {
     expect(scopeOf(server, update).roots).toEqual(new Set(['comments', 'meta']));
   });
 
-  test('an update that depends on content the server lacks is unresolved', () => {
+  test('an update that depends on content the server lacks is missing something', () => {
     const server = serverDoc();
     const client = new Y.Doc();
     Y.applyUpdate(client, Y.encodeStateAsUpdate(server));
@@ -174,7 +179,8 @@ describe('updateScope', () => {
     const text = (agreementRoots(client).clauses.get(1).get(0) as Y.XmlElement).get(0) as Y.XmlText;
     text.insert(0, '再补充');
     const dependent = Y.encodeStateAsUpdate(client, offline);
-    expect(scopeOf(server, dependent).unresolved).toBe(true);
+    expect(scopeOf(server, dependent).missing).toBe(true);
+    expect(scopeOf(server, Y.encodeStateAsUpdate(client)).missing).toBe(false); // with what it depends on
   });
 
   test('a root the agreement does not declare is reported as it is', () => {
