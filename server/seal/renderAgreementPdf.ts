@@ -6,10 +6,16 @@
  * The font is Droid Sans Fallback (Debian `fonts-droid-fallback`, installed by
  * scripts/setup.sh): a plain TrueType file. The Noto CJK fonts ship only as
  * TrueType collections (.ttc), which pdf-lib + fontkit cannot subset.
+ *
+ * The CJK font is embedded whole (about 2.8 MB per PDF): pdf-lib's subsetting
+ * of Droid Sans Fallback keeps the text extractable but drops the outlines of
+ * many characters (协, 编, 东, 李…), which then print as blanks. The Latin font
+ * subsets correctly.
  */
 import fs from 'node:fs';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, type PDFFont, type PDFPage, type RGB, degrees, rgb } from 'pdf-lib';
+import { DRAWING_SCALE, type SignatureDrawing } from '../../shared/signing';
 
 export const CJK_FONT_FILE = '/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf';
 /** Droid Sans Fallback has no Latin letters or digits; DejaVu Sans (Debian `fonts-dejavu-core`) draws those. */
@@ -56,8 +62,8 @@ export interface AgreementSignature {
   /** 'applicant' | 'respondent' | 'mediator', or a label as printed (e.g. 第三人). */
   role: string;
   signedAt: Date;
-  /** The signature as drawn on the signer's screen. */
-  drawnSignaturePng?: Uint8Array;
+  /** The signature as drawn on the signer's pad (shared/signing.ts strokes, 0..1000 on both axes). */
+  drawing?: SignatureDrawing;
 }
 
 export interface AgreementPdfInput {
@@ -125,7 +131,7 @@ class Layout {
 export async function renderAgreementPdf(input: AgreementPdfInput): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.registerFontkit(fontkit);
-  const font = await doc.embedFont(fs.readFileSync(input.fontFile ?? CJK_FONT_FILE), { subset: true });
+  const font = await doc.embedFont(fs.readFileSync(input.fontFile ?? CJK_FONT_FILE), { subset: false });
   const mixed = new MixedFont(font, await doc.embedFont(fs.readFileSync(LATIN_FONT_FILE), { subset: true }));
   doc.setTitle(`人民调解协议书 ${input.caseNo}`);
   doc.setSubject(`SHA-256 ${input.hash}`);
@@ -145,20 +151,39 @@ export async function renderAgreementPdf(input: AgreementPdfInput): Promise<Uint
     }
   });
 
+  // The closing block (signature record, hash, committee, date, seal) stays on one page, so the
+  // seal never lands alone on a page of its own, away from what it seals.
+  const closingHeight =
+    12 +
+    BODY.leading +
+    input.signatures.reduce((h, s) => h + signatureHeight(s), 0) +
+    8 +
+    16 +
+    90 +
+    8 +
+    2 * BODY.leading;
+  if (layout.y - closingHeight < MARGIN.bottom) {
+    layout.newPage();
+    // The usual note on a page that holds only the signatures: nothing of the text was left off.
+    layout.line('（此页无正文）', { center: true });
+  }
   layout.y -= 12;
   layout.line('签署记录：');
-  for (const signature of input.signatures) await drawSignature(doc, layout, signature);
+  for (const signature of input.signatures) drawSignature(layout, signature);
 
   layout.y -= 8;
   layout.paragraph(`协议文本 SHA-256：${input.hash}`, 9);
 
-  // The seal sits over the committee's name and the date, as a stamp would.
-  layout.need(130);
-  layout.y -= 20;
-  const sealCenter = { x: A4.width - MARGIN.x - 70, y: layout.y - 55 };
-  layout.line(input.committeeName, { x: sealCenter.x - 90 });
-  layout.line(formatChineseDate(input.date), { x: sealCenter.x - 50 });
-  drawSeal(layout.page, font, sealCenter, input.committeeName);
+  // The committee's name and the date, right-aligned; the seal's lower arc crosses the name, as
+  // a stamp is put on a signature, and its own lettering and the date stay clear of any text.
+  layout.y -= 90;
+  const right = A4.width - MARGIN.x;
+  layout.line(input.committeeName, { x: right - mixed.widthOfTextAtSize(input.committeeName, BODY.size) });
+  const nameBaseline = layout.y;
+  const date = formatChineseDate(input.date);
+  layout.y -= 8;
+  layout.line(date, { x: right - mixed.widthOfTextAtSize(date, BODY.size) });
+  drawSeal(layout.page, font, { x: right - 60, y: nameBaseline + 50 }, input.committeeName);
 
   const pages = doc.getPages();
   pages.forEach((page, i) => {
@@ -168,24 +193,41 @@ export async function renderAgreementPdf(input: AgreementPdfInput): Promise<Uint
   return doc.save({ useObjectStreams: false });
 }
 
-async function drawSignature(doc: PDFDocument, layout: Layout, signature: AgreementSignature): Promise<void> {
+/** The signing pad's shape (SIGNATURE_PAD_ASPECT), printed at this size. */
+const DRAWING_BOX = { width: 150, height: 45 };
+
+function signatureHeight(signature: AgreementSignature): number {
+  return BODY.leading + (signature.drawing ? DRAWING_BOX.height + 4 : 0);
+}
+
+function drawSignature(layout: Layout, signature: AgreementSignature): void {
   const label = ROLE_LABEL[signature.role] ?? signature.role;
-  const image = signature.drawnSignaturePng ? await doc.embedPng(signature.drawnSignaturePng) : undefined;
-  const imageHeight = 36;
-  layout.need(BODY.leading + (image ? imageHeight + 4 : 0));
+  layout.need(signatureHeight(signature));
   layout.line(`${label}：${signature.name}\u3000签署时间：${formatTimestamp(signature.signedAt)}`, {
     x: MARGIN.x + 24,
   });
-  if (image) {
-    const width = Math.min((image.width / image.height) * imageHeight, 200);
-    layout.y -= imageHeight + 4;
-    layout.page.drawImage(image, {
-      x: MARGIN.x + 48,
-      y: layout.y,
-      width,
-      height: (width * image.height) / image.width,
-    });
-  }
+  if (!signature.drawing) return;
+  layout.y -= DRAWING_BOX.height + 4;
+  // Strokes are y-down like SVG; drawSvgPath puts the path's origin at (x, y) and flips it.
+  const sx = DRAWING_BOX.width / DRAWING_SCALE;
+  const sy = DRAWING_BOX.height / DRAWING_SCALE;
+  const path = signature.drawing
+    .map((stroke) => {
+      const points: string[] = [];
+      for (let i = 0; i < stroke.length; i += 2)
+        points.push(`${(stroke[i]! * sx).toFixed(1)} ${(stroke[i + 1]! * sy).toFixed(1)}`);
+      return `M ${points[0]} ${points
+        .slice(1)
+        .map((p) => `L ${p}`)
+        .join(' ')}`;
+    })
+    .join(' ');
+  layout.page.drawSvgPath(path, {
+    x: MARGIN.x + 48,
+    y: layout.y + DRAWING_BOX.height,
+    borderColor: rgb(0.05, 0.1, 0.35),
+    borderWidth: 1.4,
+  });
 }
 
 /** A round red seal: a ring, the committee's name along the upper arc, a five-pointed star in the middle. */

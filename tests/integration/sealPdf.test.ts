@@ -1,7 +1,6 @@
 /**
- * The sealed agreement PDF against real poppler tools: pdfsig with an NSS
- * database that trusts our CA (made by certutil), pdftotext for the CJK text.
- * pdfsig exits 0 whatever it finds, so its text is what is checked.
+ * The sealed agreement PDF against real poppler tools: pdfsig trusting our CA,
+ * pdftotext for the CJK text.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,6 +11,7 @@ import { DeploymentCa, type SignerCredentials } from '../../server/seal/Deployme
 import { renderAgreementPdf } from '../../server/seal/renderAgreementPdf';
 import { sealPdf } from '../../server/seal/sealPdf';
 import { verifySealedPdf } from '../../server/seal/verifySealedPdf';
+import { pdfsigTrusting } from '../helpers/pdfsig';
 
 const COMMITTEE = '东湖街道人民调解委员会';
 const CLAUSE = '一、被申请人于2025年3月31日前一次性赔偿申请人维修费人民币叁仟元整。';
@@ -35,12 +35,6 @@ const TEXT = [
   '',
 ].join('\n');
 
-// A 2×1 opaque PNG stands in for a drawn signature.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAAEUlEQVR4nGNgYGD4z8DAwMAAAA0AAb9vYmUAAAAASUVORK5CYII=',
-  'base64',
-);
-
 let dir: string;
 let ca: DeploymentCa;
 let signer: SignerCredentials;
@@ -48,30 +42,14 @@ let sealed: Buffer;
 // Now, not the agreement's date: the signer certificate has just been issued.
 const SEALED_AT = new Date(Math.floor(Date.now() / 1000) * 1000);
 
-function pdfsig(file: string): string {
-  return execFileSync('pdfsig', ['-nssdir', `sql:${path.join(dir, 'nss')}`, '-no-ocsp', file], { encoding: 'utf8' });
-}
+let pdfsig: (file: string) => string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridroom-seal-'));
   ca = await DeploymentCa.open({ dir: path.join(dir, 'seal-ca') });
   signer = ca.issueSigner({ commonName: COMMITTEE, organization: 'Gridroom' });
 
-  const nss = path.join(dir, 'nss');
-  fs.mkdirSync(nss);
-  fs.writeFileSync(path.join(dir, 'ca.pem'), ca.certificatePem);
-  execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
-  execFileSync('certutil', [
-    '-A',
-    '-d',
-    `sql:${nss}`,
-    '-n',
-    'gridroom-ca',
-    '-t',
-    'CT,C,C',
-    '-i',
-    path.join(dir, 'ca.pem'),
-  ]);
+  pdfsig = pdfsigTrusting(dir, ca.certificatePem);
 
   const pdf = await renderAgreementPdf({
     caseNo: '东调〔2025〕第017号',
@@ -79,7 +57,12 @@ beforeAll(async () => {
     canonicalText: TEXT,
     hash: createHash('sha256').update(TEXT, 'utf8').digest('hex'),
     signatures: [
-      { name: '张三', role: 'applicant', signedAt: new Date('2025-03-01T02:00:00Z'), drawnSignaturePng: PNG },
+      {
+        name: '张三',
+        role: 'applicant',
+        signedAt: new Date('2025-03-01T02:00:00Z'),
+        drawing: [[0, 500, 250, 200, 500, 800, 750, 200, 1000, 500]],
+      },
       { name: '李四', role: 'respondent', signedAt: new Date('2025-03-01T02:01:00Z') },
       { name: '王调解', role: 'mediator', signedAt: new Date('2025-03-01T02:02:00Z') },
     ],
@@ -134,4 +117,31 @@ test('the CA persists across openings of the same folder, its key readable by th
   const again = await DeploymentCa.open({ dir: path.join(dir, 'seal-ca') });
   expect(again.certificatePem).toBe(ca.certificatePem);
   expect(fs.statSync(path.join(dir, 'seal-ca', 'ca-key.pem')).mode & 0o777).toBe(0o600);
+});
+
+/** Dark pixels on page 1, as poppler rasterises it (a grey PGM at 30 dpi). */
+function inkOnFirstPage(pdf: Uint8Array, name: string): number {
+  const file = path.join(dir, `${name}.pdf`);
+  fs.writeFileSync(file, pdf);
+  execFileSync('pdftoppm', ['-gray', '-r', '30', '-f', '1', '-l', '1', '-singlefile', file, path.join(dir, name)]);
+  const pgm = fs.readFileSync(path.join(dir, `${name}.pgm`));
+  // P5 header: magic, width, height, maxval, each followed by one whitespace byte.
+  const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 40).toString('latin1'))!;
+  return [...pgm.subarray(header[0].length)].filter((v) => v < 128).length;
+}
+
+test('every Chinese character is drawn, not only extractable (subsetting once dropped their outlines)', async () => {
+  const render = (body: string) =>
+    renderAgreementPdf({
+      caseNo: '1',
+      committeeName: '',
+      canonicalText: `${body}\n`,
+      hash: '0'.repeat(64),
+      signatures: [],
+      date: new Date(),
+    });
+  // Characters whose outlines pdf-lib's subset of Droid Sans Fallback lost, many times over.
+  const ink = inkOnFirstPage(await render('协编东当李张'.repeat(60)), 'glyphs');
+  const blank = inkOnFirstPage(await render('。'), 'blank');
+  expect(ink - blank).toBeGreaterThan(500);
 });
