@@ -18,12 +18,18 @@ import { sessionRoutes } from './sessions/routes';
 import { SessionService } from './sessions/SessionService';
 import { SqlRoomStore } from './sessions/SqlRoomStore';
 import { createSocketServer } from './signaling/socketServer';
+import { refuseUnservedUpgrades } from './http/rejectUpgrade';
+import { AGREEMENT_PATH } from '../shared/agreement';
 import type { Db } from './db/Db';
 import { startRecords, type RecordsApp } from './recordsApp';
 import type { CaseId, RoomId } from '../shared/ids';
 import type { CollabServer } from './collab/CollabServer';
 import { createCollabServer } from './collab/createCollabServer';
 import type { CollabLimits } from './collab/limits';
+import { DeploymentCa } from './seal/DeploymentCa';
+import { AgreementSigning } from './signing/AgreementSigning';
+import { agreementSealer } from './signing/sealAgreement';
+import { signingRoutes, staffSealedPdfRoute } from './signing/routes';
 
 export interface AppDeps {
   logger: Logger;
@@ -61,7 +67,8 @@ export function defaultClientDir(): string {
 
 export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const { logger } = deps;
-  // The database first: a wrong DATABASE_URL should fail the start before any worker is spawned.
+  // The seal CA and the database first: a bad DATA_DIR or DATABASE_URL fails the start before any worker is spawned.
+  const sealCa = await DeploymentCa.open({ dir: path.join(config.database.dataDir, 'seal-ca') });
   const records = await startRecords(config, { db: deps.db, logger });
   const mediaLogger = logger.child({ component: 'media' });
   const pool = await WorkerPool.create({
@@ -127,6 +134,19 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     logger,
     limits: deps.collabLimits,
   });
+  refuseUnservedUpgrades(httpServer, [io.path(), AGREEMENT_PATH]);
+  const signing = new AgreementSigning({
+    records: records.records,
+    collab,
+    caseIdOfRoom: (roomId) => (deps.caseIdOfRoom ?? roomStore.caseIdOfRoom)(roomId as RoomId),
+    seal: agreementSealer({
+      records: records.records,
+      ca: sealCa,
+    }),
+    logger,
+  });
+  recordRoutes.use('/api/agreement', signingRoutes({ signing, joinTokens, links }));
+  recordRoutes.use('/api/cases', staffSealedPdfRoute(signing, records.records));
 
   try {
     await new Promise<void>((resolve, reject) => {

@@ -16,6 +16,7 @@
  *   performance Y.XmlFragment   履行方式
  *   signatures  Y.Array   of Y.Map: role ('applicant' | 'respondent' | 'mediator'), name
  *   comments    Y.Array   of Y.Map (see Comment): outside the text, never hashed
+ *   signing     Y.Map     the lock and signatures, written by the server only (shared/signing.ts)
  */
 import * as Y from 'yjs';
 import { z } from 'zod';
@@ -31,11 +32,15 @@ export const AGREEMENT_ROOTS = {
   performance: 'xml',
   signatures: 'array',
   comments: 'array',
+  signing: 'map',
 } as const;
 export type AgreementRootName = keyof typeof AGREEMENT_ROOTS;
 
 /** The only root a participant who may comment (but not edit) can change. */
 export const COMMENTS_ROOT: AgreementRootName = 'comments';
+
+/** The root only the server writes (the signing state); any client's change to it is refused. */
+export const SERVER_ONLY_ROOT: AgreementRootName = 'signing';
 
 /** What a connection may do to the document; decided by the server before the websocket opens. */
 export const agreementAccessSchema = z.enum(['edit', 'comment', 'read']);
@@ -59,6 +64,7 @@ export interface AgreementRoots {
   performance: Y.XmlFragment;
   signatures: Y.Array<Y.Map<unknown>>;
   comments: Y.Array<Y.Map<unknown>>;
+  signing: Y.Map<unknown>;
 }
 
 /** The typed root types. Call it before applying remote updates so each root gets its declared kind. */
@@ -72,6 +78,7 @@ export function agreementRoots(doc: Y.Doc): AgreementRoots {
     performance: doc.getXmlFragment('performance'),
     signatures: doc.getArray('signatures'),
     comments: doc.getArray('comments'),
+    signing: doc.getMap('signing'),
   };
 }
 

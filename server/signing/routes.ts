@@ -1,0 +1,102 @@
+/**
+ * /api/agreement/<caseId>/…: lock, unlock, sign and the sealed PDF, for the
+ * people in the session, authenticated by their join link
+ * (`Authorization: Bearer <token>`) and the device they opened it on
+ * (`X-Device-Id`), checked against the stored link as the socket handshake
+ * does, so that a revoked link, or a single-device link on another phone,
+ * signs nothing. The signature records that link (the session) and device.
+ *
+ * Staff read the sealed PDF from the case (/api/cases/<id>/agreement.pdf).
+ */
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import { AppError } from '../../shared/errors';
+import { caseIdSchema, type CaseId } from '../../shared/ids';
+import { signRequestSchema } from '../../shared/signing';
+import { can } from '../authz/can';
+import { parseInput } from '../http/validate';
+import type { JoinTokens } from '../links/joinToken';
+import type { Records } from '../records';
+import type { SessionLinks } from '../sessions/SessionLinks';
+import { staffOf } from '../staff/authenticate';
+import type { AgreementSigning, LinkActor } from './AgreementSigning';
+
+export interface SigningRouteDeps {
+  signing: AgreementSigning;
+  joinTokens: JoinTokens;
+  links: Pick<SessionLinks, 'check'>;
+}
+
+const caseParams = z.object({ caseId: caseIdSchema });
+const DEVICE_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+export function signingRoutes(deps: SigningRouteDeps): Router {
+  const router = Router();
+  router.use(express.json({ limit: '32kb' }));
+
+  /** The link and device behind a request, and the case it may act on. */
+  const actorOf = async (req: Request): Promise<{ actor: LinkActor; caseId: CaseId }> => {
+    const { caseId } = parseInput(caseParams, req.params, 'path');
+    const token = /^Bearer (\S{20,2000})$/.exec(req.get('authorization') ?? '')?.[1];
+    if (!token) throw new AppError('UNAUTHENTICATED', 'open the agreement from your link');
+    const deviceId = req.get('x-device-id') ?? '';
+    if (!DEVICE_ID.test(deviceId)) throw new AppError('BAD_REQUEST', 'X-Device-Id: 8 to 64 letters, digits, - or _');
+    const claims = await deps.joinTokens.verify(token);
+    const link = await deps.links.check(claims, { deviceId });
+    const actor: LinkActor = { link, deviceId, userAgent: req.get('user-agent')?.slice(0, 400) ?? null };
+    return { actor, caseId: await deps.signing.caseOf(actor, caseId) };
+  };
+
+  router.get('/:caseId/signing', async (req, res) => {
+    const { caseId } = await actorOf(req);
+    res.json({ signing: await deps.signing.state(caseId) });
+  });
+
+  router.post('/:caseId/lock', async (req, res) => {
+    const { actor, caseId } = await actorOf(req);
+    res.json({ signing: await deps.signing.lock(actor, caseId) });
+  });
+
+  router.post('/:caseId/unlock', async (req, res) => {
+    const { actor, caseId } = await actorOf(req);
+    res.json({ signing: await deps.signing.unlock(actor, caseId) });
+  });
+
+  router.post('/:caseId/sign', async (req, res) => {
+    const { actor, caseId } = await actorOf(req);
+    const body = parseInput(signRequestSchema, req.body);
+    res.json({ signing: await deps.signing.sign(actor, caseId, body) });
+  });
+
+  router.get('/:caseId/sealed.pdf', async (req, res) => {
+    const { caseId } = await actorOf(req);
+    sendPdf(res, caseId, await deps.signing.sealedPdf(caseId));
+  });
+
+  return router;
+}
+
+/** GET /api/cases/<caseId>/agreement.pdf for staff who may read the case's agreement. */
+export function staffSealedPdfRoute(signing: AgreementSigning, records: Records): Router {
+  const router = Router();
+  router.get('/:caseId/agreement.pdf', async (req, res) => {
+    const actor = staffOf(req);
+    const { caseId } = parseInput(caseParams, req.params, 'path');
+    const scope = await records.read.cases.get(caseId);
+    if (!scope) throw new AppError('NOT_FOUND', 'no such case');
+    const decision = can(actor, 'agreement:read', scope);
+    if (!decision.allowed) throw new AppError('FORBIDDEN', decision.reason);
+    sendPdf(res, caseId, await signing.sealedPdf(caseId));
+  });
+  return router;
+}
+
+function sendPdf(res: express.Response, caseId: CaseId, sealed: { pdf: Uint8Array; sha256: string } | undefined) {
+  if (!sealed) throw new AppError('NOT_FOUND', 'the agreement has not been signed and sealed yet');
+  res
+    .type('application/pdf')
+    .set('Content-Disposition', `attachment; filename="agreement-${caseId}.pdf"`)
+    .set('X-Content-SHA256', sealed.sha256)
+    .set('Cache-Control', 'private, no-store')
+    .send(Buffer.from(sealed.pdf));
+}
