@@ -3,13 +3,17 @@
  * party, in two Chromium browsers, open the agreement panel of a scheduled
  * session of a real case and type into the same section; both editors and
  * the server's document converge on the same text. An expert's link opens it
- * read-only (and its connection is never closed for writing).
+ * read-only (and its connection is never closed for writing). Then the
+ * mediator locks the text, the party signs on her own screen (typed name,
+ * drawn signature, consent), an unlock voids that visibly, and once all have
+ * signed again the agreement is sealed on every page.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { canonicalText } from '../../shared/agreement';
+import { readSigningState } from '../../shared/signing';
 import type { CaseId } from '../../shared/ids';
 import type { LinkView, ScheduledSession } from '../../shared/sessions';
 import type { CaseView } from '../../server/cases/CaseService';
@@ -17,7 +21,7 @@ import { launchChromium, type TestBrowser } from '../helpers/chromium';
 import { eventually } from '../helpers/eventually';
 import { joinByLink } from '../helpers/pageClient';
 import { createFixture, registerCase } from '../helpers/records';
-import { startTestServer, type TestServer } from '../helpers/testServer';
+import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
 
 jest.setTimeout(60_000);
 
@@ -25,6 +29,7 @@ let server: TestServer;
 let kase: CaseView;
 let browsers: TestBrowser[] = [];
 let mediator: Page, party: Page, expert: Page;
+let respondentToken: string;
 
 const FACTS = '[data-testid="agreement-facts"] .ProseMirror';
 
@@ -42,6 +47,7 @@ beforeAll(async () => {
   const added = await api.post(`/api/sessions/${s.session.id}/links`, { role: 'expert', label: '吴专家' });
   if (added.status !== 201) throw new Error(`expert link: ${added.status}`);
   const linkOf = (pick: (l: LinkView) => boolean) => s.links.find(pick)!.url!;
+  respondentToken = tokenOf(linkOf((l) => l.label === '李建国'));
 
   browsers = await Promise.all([0, 1, 2].map(() => launchChromium()));
   [mediator, party, expert] = (await Promise.all(browsers.map((b) => b.browser.newPage()))) as [Page, Page, Page];
@@ -159,6 +165,81 @@ test('an expert’s link opens the agreement read-only, and its connection stays
   const doc = await server.app.collab.documentForTesting(kase.id as CaseId);
   expect([...doc!.connections].map((c) => c.access).sort()).toEqual(['edit', 'edit', 'read']);
   expect(await serverText()).toBe(before);
+});
+
+const signingStatus = (page: Page) =>
+  page.$eval('[data-testid="signing"]', (el) => el.getAttribute('data-status')).catch(() => null);
+
+/** Opens the signing form, draws a signature with the mouse, ticks the consent and signs. */
+async function signOnPage(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid="signing-open"]', { timeout: 15_000 });
+  await page.click('[data-testid="signing-open"]');
+  const pad = (await page.waitForSelector('[data-testid="signature-pad"]'))!;
+  await pad.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  const box = (await pad.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.6);
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) {
+    await page.mouse.move(box.x + box.width * (0.1 + i * 0.065), box.y + box.height * (i % 2 ? 0.25 : 0.75));
+  }
+  await page.mouse.up();
+  await page.click('[data-testid="sign-consent"]');
+  await page.waitForSelector('[data-testid="sign-submit"]:not([disabled])');
+  await page.click('[data-testid="sign-submit"]');
+  await page.waitForSelector('[data-testid="sign-form"]', { hidden: true, timeout: 15_000 });
+}
+
+async function lockOnMediatorPage(): Promise<string> {
+  await mediator.click('[data-testid="signing-lock"]');
+  await eventually(
+    async () => {
+      if ((await signingStatus(party)) === 'locked') return true;
+      const error = await mediator.$eval('[data-testid="signing-error"]', (el) => el.textContent).catch(() => null);
+      throw new Error(`the party sees ${await signingStatus(party)}; the mediator's page says ${error}`);
+    },
+    { what: 'the party sees the lock' },
+  );
+  const shown = await party.$eval('[data-testid="signing-hash"]', (el) => el.textContent);
+  const doc = await server.app.collab.documentForTesting(kase.id as CaseId);
+  expect(shown).toBe(readSigningState(doc!.doc).sha256);
+  return shown!;
+}
+
+test('locked, signed on the party’s own screen, voided by an unlock, then signed by all and sealed', async () => {
+  await typeInto(mediator, '[data-testid="agreement-clauses-0"] .ProseMirror', '李建国赔偿王秀英维修费3000元。');
+  await eventually(async () => (await serverText()).includes('3000元'), { what: 'the clause on the server' });
+  await lockOnMediatorPage();
+  expect(await party.$eval(FACTS, (el) => el.getAttribute('contenteditable'))).toBe('false');
+
+  await signOnPage(party);
+  await eventually(
+    async () => (await mediator.$$('[data-testid="signing-signatories"] li[data-signed="true"]')).length === 1,
+    { what: 'the mediator sees the party’s signature' },
+  );
+  await mediator.click('[data-testid="signing-unlock"]');
+  await party.waitForSelector('[data-testid="signing-voided"]', { timeout: 15_000 });
+  expect(await party.$eval('[data-testid="signing-voided"]', (el) => el.textContent)).toContain('1');
+
+  const hash = await lockOnMediatorPage();
+  await signOnPage(party);
+  const respondent = await fetch(`${server.url}/api/agreement/${kase.id}/sign`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${respondentToken}`,
+      'x-device-id': 'respondent-phone-1',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ sha256: hash, typedName: '李建国', drawing: [[100, 500, 900, 500]], consent: true }),
+  });
+  expect(respondent.status).toBe(200);
+  await signOnPage(mediator);
+  await eventually(async () => (await signingStatus(party)) === 'sealed', { what: 'the party sees the seal' });
+  await party.waitForSelector('[data-testid="signing-download"]');
+  const [version] = await server.db.query<{ status: string; bytes: number }>(
+    "select status, length(sealed_pdf) as bytes from agreement_versions where status <> 'voided'",
+  );
+  expect(version).toMatchObject({ status: 'sealed' });
+  expect(version!.bytes).toBeGreaterThan(10_000);
 });
 
 test('on a 360×640 phone the panel covers the room and closes again', async () => {

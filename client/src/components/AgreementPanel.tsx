@@ -3,19 +3,22 @@
  * per section of the unified format, each bound to its Y.XmlFragment of the
  * shared document, with the others' cursors and names, and who has it open.
  * Read-only for whoever may not edit (the server would close a connection
- * that writes anyway). Large type: parties read it on phones.
+ * that writes anyway), and for everyone once the text is locked for signing
+ * (SigningPanel). Large type: parties read it on phones.
  */
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import { EditorContent, useEditor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import * as Y from 'yjs';
 import { agreementRoots, appendClause, chineseNumeral, type AgreementRootName } from '../../../shared/agreement';
 import type { CaseId } from '../../../shared/ids';
 import type { Role } from '../../../shared/roles';
 import { AgreementSession, type Presence } from '../agreement/AgreementSession';
+import { SigningApi } from '../agreement/signingApi';
 import { useStore } from '../hooks/useStore';
+import { SigningPanel, useSigningState } from './SigningPanel';
 import { useI18n, type TextKey } from '../i18n';
 
 interface AgreementPanelProps {
@@ -35,13 +38,26 @@ export function AgreementPanel(props: AgreementPanelProps) {
     setSession(s);
     return () => s.destroy();
   }, [origin, token, caseId, role, displayName]);
-  return session ? <Panel session={session} onClose={props.onClose} /> : null;
+  const api = useMemo(() => new SigningApi(origin, token, caseId), [origin, token, caseId]);
+  return session ? (
+    <Panel session={session} onClose={props.onClose} api={api} role={role} displayName={displayName} />
+  ) : null;
 }
 
-function Panel({ session, onClose }: { session: AgreementSession; onClose(): void }) {
+interface PanelProps {
+  session: AgreementSession;
+  api: SigningApi;
+  role: Role;
+  displayName: string;
+  onClose(): void;
+}
+
+function Panel({ session, onClose, api, role, displayName }: PanelProps) {
   const { t } = useI18n();
   const state = useStore(session.store);
-  const editable = state.access === 'edit';
+  const signing = useSigningState(session.doc);
+  // Locked or sealed text is read-only for everyone (an edit would void the signatures).
+  const editable = state.access === 'edit' && signing.status === 'open';
   return (
     <section
       className="agreement"
@@ -57,7 +73,7 @@ function Panel({ session, onClose }: { session: AgreementSession; onClose(): voi
         </button>
       </header>
       <People people={state.people} />
-      {!editable && (
+      {!editable && signing.status === 'open' && (
         <p className="agreement__note" data-testid="agreement-readonly" role="status">
           {state.downgraded ? t('agreementCommentOnly') : t('agreementReadOnly')}
         </p>
@@ -73,6 +89,15 @@ function Panel({ session, onClose }: { session: AgreementSession; onClose(): voi
             <span className="spinner" aria-hidden="true" />
             {t('agreementLoading')}
           </p>
+        )}
+        {state.status === 'synced' && (
+          <SigningPanel
+            key={`signing-${session.doc.clientID}`}
+            doc={session.doc}
+            api={api}
+            role={role}
+            displayName={displayName}
+          />
         )}
         {/* Editors bind only once the server's text is in: nothing local is written before the sync. */}
         {state.status === 'synced' && <Document key={session.doc.clientID} session={session} editable={editable} />}
