@@ -2,8 +2,11 @@
  * The entry point: the only file that reads process.env and the only one that
  * exits the process.
  */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { createApp } from './app';
 import { ConfigError, loggableConfig, parseConfig, type Config } from './config';
+import { readOrCreateSecret } from './crypto/secretFile';
 import { createLogger, routeMediasoupLogs } from './logger';
 
 async function main(): Promise<void> {
@@ -20,8 +23,16 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   routeMediasoupLogs(logger);
   logger.info({ config: loggableConfig(config) }, 'main(): starting');
-  for (const name of config.generatedSecrets) {
-    logger.warn(`main(): ${name} not set; generated one for this process (links and admin calls die with it)`);
+  if (config.generatedSecrets.includes('TOKEN_SECRET')) {
+    // Links are stored and outlive a restart; the secret that signs them must too.
+    const file = path.join(config.database.dataDir, 'token-secret');
+    const { value, created } = readOrCreateSecret(file, () => randomBytes(32).toString('base64url'));
+    if (value.length < 32) throw new Error(`${file} holds a secret shorter than 32 characters`);
+    config = { ...config, tokenSecret: value };
+    logger.warn({ file, created }, 'main(): TOKEN_SECRET not set; links are signed with the secret kept in this file');
+  }
+  if (config.generatedSecrets.includes('ADMIN_TOKEN')) {
+    logger.warn('main(): ADMIN_TOKEN not set; generated one for this process (admin calls die with it)');
   }
 
   const app = await createApp(config, { logger });
