@@ -29,7 +29,8 @@ import type { CollabLimits } from './collab/limits';
 import { DeploymentCa } from './seal/DeploymentCa';
 import { AgreementSigning } from './signing/AgreementSigning';
 import { agreementSealer } from './signing/sealAgreement';
-import { signingRoutes, staffSealedPdfRoute } from './signing/routes';
+import { signingRoutes, staffAgreementRoutes } from './signing/routes';
+import { SqlAgreementStore } from './collab/AgreementStore';
 
 export interface AppDeps {
   logger: Logger;
@@ -145,8 +146,10 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     }),
     logger,
   });
-  recordRoutes.use('/api/agreement', signingRoutes({ signing, joinTokens, links }));
-  recordRoutes.use('/api/cases', staffSealedPdfRoute(signing, records.records));
+  const agreements = new SqlAgreementStore(records.db);
+  const partyAccess = (caseId: CaseId) => agreements.partyAccess(caseId);
+  recordRoutes.use('/api/agreement', signingRoutes({ signing, joinTokens, links, partyAccess }));
+  recordRoutes.use('/api/cases', staffAgreementRoutes({ signing, collab, records: records.records, partyAccess }));
 
   try {
     await new Promise<void>((resolve, reject) => {

@@ -6,14 +6,18 @@
  * does, so that a revoked link, or a single-device link on another phone,
  * signs nothing. The signature records that link (the session) and device.
  *
- * Staff read the sealed PDF from the case (/api/cases/<id>/agreement.pdf).
+ * Staff see the signing state, set whether parties edit or only comment, and
+ * read the sealed PDF from the case (/api/cases/<id>/agreement…).
  */
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { caseIdSchema, type CaseId } from '../../shared/ids';
+import { partyAgreementAccessSchema, type PartyAgreementAccess } from '../../shared/agreement';
 import { signRequestSchema } from '../../shared/signing';
 import { can } from '../authz/can';
+import { linkAccess } from '../collab/access';
+import type { CollabServer } from '../collab/CollabServer';
 import { parseInput } from '../http/validate';
 import type { JoinTokens } from '../links/joinToken';
 import type { Records } from '../records';
@@ -25,6 +29,8 @@ export interface SigningRouteDeps {
   signing: AgreementSigning;
   joinTokens: JoinTokens;
   links: Pick<SessionLinks, 'check'>;
+  /** The case's setting: parties edit the agreement or only comment. */
+  partyAccess(caseId: CaseId): Promise<PartyAgreementAccess | undefined>;
 }
 
 const caseParams = z.object({ caseId: caseIdSchema });
@@ -46,6 +52,14 @@ export function signingRoutes(deps: SigningRouteDeps): Router {
     const actor: LinkActor = { link, deviceId, userAgent: req.get('user-agent')?.slice(0, 400) ?? null };
     return { actor, caseId: await deps.signing.caseOf(actor, caseId) };
   };
+
+  // What this link may do to the agreement, so the page offers only that (the server enforces it anyway).
+  router.get('/:caseId/access', async (req, res) => {
+    const { actor, caseId } = await actorOf(req);
+    const partyAccess = await deps.partyAccess(caseId);
+    if (!partyAccess) throw new AppError('NOT_FOUND', 'no such case');
+    res.json({ access: linkAccess(actor.link.role, partyAccess) });
+  });
 
   router.get('/:caseId/signing', async (req, res) => {
     const { caseId } = await actorOf(req);
@@ -76,17 +90,54 @@ export function signingRoutes(deps: SigningRouteDeps): Router {
   return router;
 }
 
-/** GET /api/cases/<caseId>/agreement.pdf for staff who may read the case's agreement. */
-export function staffSealedPdfRoute(signing: AgreementSigning, records: Records): Router {
+export interface StaffAgreementDeps {
+  signing: AgreementSigning;
+  collab: Pick<CollabServer, 'setPartyAccess'>;
+  records: Records;
+  partyAccess(caseId: CaseId): Promise<PartyAgreementAccess | undefined>;
+}
+
+const partyAccessBody = z.object({ access: partyAgreementAccessSchema }).strict();
+
+/**
+ * /api/cases/<caseId>/agreement… for staff: the signing state and the party
+ * setting (read by whoever may read the agreement), the setting changed (by
+ * whoever may configure it, through the collab server, which applies it to
+ * the parties connected now), and the sealed PDF.
+ */
+export function staffAgreementRoutes(deps: StaffAgreementDeps): Router {
   const router = Router();
-  router.get('/:caseId/agreement.pdf', async (req, res) => {
+  router.use(express.json({ limit: '4kb' }));
+
+  const readable = async (req: Request): Promise<CaseId> => {
     const actor = staffOf(req);
     const { caseId } = parseInput(caseParams, req.params, 'path');
-    const scope = await records.read.cases.get(caseId);
+    const scope = await deps.records.read.cases.get(caseId);
     if (!scope) throw new AppError('NOT_FOUND', 'no such case');
     const decision = can(actor, 'agreement:read', scope);
     if (!decision.allowed) throw new AppError('FORBIDDEN', decision.reason);
-    sendPdf(res, caseId, await signing.sealedPdf(caseId));
+    return caseId;
+  };
+  const view = async (caseId: CaseId) => ({
+    partyAccess: await deps.partyAccess(caseId),
+    signing: await deps.signing.state(caseId),
+  });
+
+  router.get('/:caseId/agreement', async (req, res) => {
+    res.json(await view(await readable(req)));
+  });
+
+  router.post('/:caseId/agreement/party-access', async (req, res) => {
+    const actor = staffOf(req);
+    const { caseId } = parseInput(caseParams, req.params, 'path');
+    const { access } = parseInput(partyAccessBody, req.body);
+    await deps.collab.setPartyAccess(actor, caseId, access);
+    res.json(await view(caseId));
+  });
+
+  router.get('/:caseId/agreement.pdf', async (req, res) => {
+    const caseId = await readable(req);
+    sendPdf(res, caseId, await deps.signing.sealedPdf(caseId));
   });
   return router;
 }

@@ -20,7 +20,7 @@ import type { CaseView } from '../../server/cases/CaseService';
 import { launchChromium, type TestBrowser } from '../helpers/chromium';
 import { eventually } from '../helpers/eventually';
 import { joinByLink } from '../helpers/pageClient';
-import { createFixture, registerCase } from '../helpers/records';
+import { createFixture, registerCase, type Api } from '../helpers/records';
 import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
 
 jest.setTimeout(60_000);
@@ -30,6 +30,7 @@ let kase: CaseView;
 let browsers: TestBrowser[] = [];
 let mediator: Page, party: Page, expert: Page;
 let respondentToken: string;
+let staffApi: Api;
 
 const FACTS = '[data-testid="agreement-facts"] .ProseMirror';
 
@@ -37,6 +38,7 @@ beforeAll(async () => {
   server = await startTestServer();
   const f = await createFixture(server.app, server.url);
   const api = await f.as('gridMediator');
+  staffApi = api;
   kase = await registerCase(api, f.org.grids.heping1.id);
   const scheduled = await api.post(`/api/cases/${kase.id}/sessions`, {
     scheduledAt: new Date(Date.now() + 3600_000).toISOString(),
@@ -240,6 +242,26 @@ test('locked, signed on the party’s own screen, voided by an unlock, then sign
   );
   expect(version).toMatchObject({ status: 'sealed' });
   expect(version!.bytes).toBeGreaterThan(10_000);
+});
+
+test('a party set to comment only reopens the agreement for comments, and the mediator sees hers', async () => {
+  const set = await staffApi.post(`/api/cases/${kase.id}/agreement/party-access`, { access: 'comment' });
+  expect(set.status).toBe(200);
+  await party.click('.agreement__close');
+  await eventually(async () => (await party.$('[data-testid="agreement"]')) === null, { what: 'panel closed' });
+  await openAgreement(party);
+  expect(await party.$eval('[data-testid="agreement"]', (el) => el.getAttribute('data-access'))).toBe('comment');
+  const before = await serverText();
+  await party.type('[data-testid="comment-body"]', '第一条的金额请再核对一下。');
+  await party.click('[data-testid="comment-add"]');
+  await eventually(
+    async () =>
+      (await mediator.$$eval('[data-testid="comment"]', (els) => els.map((e) => e.textContent))).some((text) =>
+        text?.includes('金额请再核对'),
+      ),
+    { what: 'the comment on the mediator’s page' },
+  );
+  expect(await serverText()).toBe(before);
 });
 
 test('on a 360×640 phone the panel covers the room and closes again', async () => {

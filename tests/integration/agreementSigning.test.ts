@@ -285,3 +285,27 @@ test('a revoked link signs nothing, and a link only acts on its own case', async
   expect(refused.body.error?.code).toBe('LINK_REVOKED');
   expect(await server.db.query('select 1 from agreement_signatures')).toHaveLength(0);
 });
+
+test('a link learns what it may do to the agreement, as the mediator sets it for parties in the staff console', async () => {
+  const access = async (signer: Signer) => ((await call(signer, 'GET', 'access')).body as { access?: string }).access;
+  expect(await access(applicant())).toBe('edit');
+  expect(await access(mediator())).toBe('edit');
+
+  const set = await mediatorApi.post(`/api/cases/${kase.id}/agreement/party-access`, { access: 'comment' });
+  expect(set.status).toBe(200);
+  expect(set.body).toMatchObject({ partyAccess: 'comment', signing: { status: 'open' } });
+  expect(await access(applicant())).toBe('comment');
+  expect(await access(mediator())).toBe('edit');
+  expect((await mediatorApi.get(`/api/cases/${kase.id}/agreement`)).body.partyAccess).toBe('comment');
+
+  expect((await mediatorApi.post(`/api/cases/${kase.id}/agreement/party-access`, { access: 'all' })).status).toBe(400);
+  const anonymous = await fetch(`${server.url}/api/cases/${kase.id}/agreement`);
+  expect(anonymous.status).toBe(401);
+  const outsider = await (
+    await f.as('districtCoordinator')
+  ).post(`/api/cases/${kase.id}/agreement/party-access`, {
+    access: 'edit',
+  });
+  expect(outsider.status).toBe(403);
+  expect(await access(applicant())).toBe('comment');
+});

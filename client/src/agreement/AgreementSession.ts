@@ -4,11 +4,12 @@
  * join link's token, the same one the room uses), and who else has it open
  * (awareness). The UI reads `store`.
  *
- * What the connection may do is the server's decision; the page derives the
- * same from the role so it never sends what would be refused: the mediator
- * edits, experts and observers read, parties edit unless the case is set to
- * comment-only. The page cannot see that setting, so a party whose edit is
- * refused (4403) reconnects with a fresh document, read-only.
+ * What the connection may do is the server's decision; the page asks it
+ * first (`access`) so it never sends what would be refused, and falls back on
+ * the role when it cannot ask: the mediator edits, experts and observers
+ * read, parties edit unless the case is set to comment-only. A connection
+ * whose edit is refused anyway (4403: the setting changed meanwhile)
+ * reconnects with a fresh document, for comments only.
  */
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -44,6 +45,8 @@ export interface AgreementSessionOptions {
   caseId: CaseId;
   role: Role;
   displayName: string;
+  /** What the server said this link may do (GET /api/agreement/<case>/access); by default guessed from the role. */
+  access?: AgreementAccess;
 }
 
 /** What the server gives a join link's role (server/collab/access.ts linkAccess), assuming parties may edit. */
@@ -77,8 +80,8 @@ export class AgreementSession {
     this.user = { name: opts.displayName, color: colorOf(opts.displayName) };
     this.store = new Store<AgreementSnapshot>({
       status: 'connecting',
-      access: accessOfRole(opts.role),
-      downgraded: false,
+      access: opts.access ?? accessOfRole(opts.role),
+      downgraded: opts.access === 'comment',
       people: [],
     });
     [this.#doc, this.#provider] = this.#connect();

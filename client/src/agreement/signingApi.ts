@@ -3,6 +3,7 @@
  * link's token as the bearer and this browser's device id, which the server
  * checks against the link and records with the signature.
  */
+import type { AgreementAccess } from '../../../shared/agreement';
 import type { CaseId } from '../../../shared/ids';
 import type { SignRequest, SigningState } from '../../../shared/signing';
 import { deviceId } from '../signaling/deviceId';
@@ -23,6 +24,13 @@ export class SigningApi {
   constructor(origin: string, token: string, caseId: CaseId) {
     this.#base = `${origin}/api/agreement/${caseId}`;
     this.#token = token;
+  }
+
+  /** What this link may do to the agreement: the case's party setting applied to its role. */
+  async access(): Promise<AgreementAccess> {
+    const res = await fetch(`${this.#base}/access`, { headers: this.#headers() });
+    if (!res.ok) throw await errorOf(res);
+    return ((await res.json()) as { access: AgreementAccess }).access;
   }
 
   lock(): Promise<SigningState> {

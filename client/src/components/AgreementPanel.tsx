@@ -18,6 +18,7 @@ import type { Role } from '../../../shared/roles';
 import { AgreementSession, type Presence } from '../agreement/AgreementSession';
 import { SigningApi } from '../agreement/signingApi';
 import { useStore } from '../hooks/useStore';
+import { CommentsSection } from './CommentsSection';
 import { SigningPanel, useSigningState } from './SigningPanel';
 import { useI18n, type TextKey } from '../i18n';
 
@@ -33,12 +34,24 @@ interface AgreementPanelProps {
 export function AgreementPanel(props: AgreementPanelProps) {
   const { origin, token, caseId, role, displayName } = props;
   const [session, setSession] = useState<AgreementSession | null>(null);
-  useEffect(() => {
-    const s = new AgreementSession({ origin, token, caseId, role, displayName });
-    setSession(s);
-    return () => s.destroy();
-  }, [origin, token, caseId, role, displayName]);
   const api = useMemo(() => new SigningApi(origin, token, caseId), [origin, token, caseId]);
+  useEffect(() => {
+    let s: AgreementSession | undefined;
+    let cancelled = false;
+    // Ask first what this link may do (a comment-only party must never type into the text).
+    void api
+      .access()
+      .catch(() => undefined)
+      .then((access) => {
+        if (cancelled) return;
+        s = new AgreementSession({ origin, token, caseId, role, displayName, access });
+        setSession(s);
+      });
+    return () => {
+      cancelled = true;
+      s?.destroy();
+    };
+  }, [api, origin, token, caseId, role, displayName]);
   return session ? (
     <Panel session={session} onClose={props.onClose} api={api} role={role} displayName={displayName} />
   ) : null;
@@ -101,6 +114,15 @@ function Panel({ session, onClose, api, role, displayName }: PanelProps) {
         )}
         {/* Editors bind only once the server's text is in: nothing local is written before the sync. */}
         {state.status === 'synced' && <Document key={session.doc.clientID} session={session} editable={editable} />}
+        {state.status === 'synced' && (
+          <CommentsSection
+            key={`comments-${session.doc.clientID}`}
+            doc={session.doc}
+            access={state.access}
+            role={role}
+            displayName={displayName}
+          />
+        )}
       </div>
     </section>
   );
