@@ -109,17 +109,19 @@ export function staffAgreementRoutes(deps: StaffAgreementDeps): Router {
   const router = Router();
   router.use(express.json({ limit: '4kb' }));
 
-  const readable = async (req: Request): Promise<CaseId> => {
+  /** The case, once the caller may read its agreement. */
+  const readable = async (req: Request) => {
     const actor = staffOf(req);
     const { caseId } = parseInput(caseParams, req.params, 'path');
     const scope = await deps.records.read.cases.get(caseId);
     if (!scope) throw new AppError('NOT_FOUND', 'no such case');
     const decision = can(actor, 'agreement:read', scope);
     if (!decision.allowed) throw new AppError('FORBIDDEN', decision.reason);
-    return caseId;
+    return { actor, caseId, scope };
   };
-  const view = async (caseId: CaseId) => ({
+  const view = async ({ actor, caseId, scope }: Awaited<ReturnType<typeof readable>>) => ({
     partyAccess: await deps.partyAccess(caseId),
+    mayConfigure: can(actor, 'agreement:configure', scope).allowed,
     signing: await deps.signing.state(caseId),
   });
 
@@ -128,15 +130,14 @@ export function staffAgreementRoutes(deps: StaffAgreementDeps): Router {
   });
 
   router.post('/:caseId/agreement/party-access', async (req, res) => {
-    const actor = staffOf(req);
-    const { caseId } = parseInput(caseParams, req.params, 'path');
     const { access } = parseInput(partyAccessBody, req.body);
-    await deps.collab.setPartyAccess(actor, caseId, access);
-    res.json(await view(caseId));
+    const readableCase = await readable(req);
+    await deps.collab.setPartyAccess(readableCase.actor, readableCase.caseId, access);
+    res.json(await view(readableCase));
   });
 
   router.get('/:caseId/agreement.pdf', async (req, res) => {
-    const caseId = await readable(req);
+    const { caseId } = await readable(req);
     sendPdf(res, caseId, await deps.signing.sealedPdf(caseId));
   });
   return router;

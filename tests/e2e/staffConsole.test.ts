@@ -90,3 +90,18 @@ test('a mediator signs in, registers a dispute with two parties and schedules it
   expect(parties.every((r) => r.copySms)).toBe(true);
   expect(own[0]!.openRoom).toMatch(new RegExp(`^${server.url}/join/`));
 });
+
+test('the case shows its agreement: not locked yet, and the mediator sets parties to comment only', async () => {
+  await page.waitForSelector('[data-testid=agreement-card] [data-testid=agreement-status]');
+  expect(await page.$eval('[data-testid=agreement-status]', (n) => n.textContent)).toMatch(/尚未锁定|not locked/);
+  const caseId = await page.$eval('[data-testid=case-detail]', (n) => n.getAttribute('data-case-id'));
+  const toggle = '[data-testid=agreement-comment-only]';
+  expect(await page.$eval(toggle, (n) => (n as HTMLInputElement).checked)).toBe(false);
+  await page.click(toggle);
+  await page.waitForSelector(`${toggle}:checked:not([disabled])`);
+  const [row] = await server.db.query<{ access: string }>(
+    'select agreement_party_access as access from cases where id = $1',
+    [caseId],
+  );
+  expect(row!.access).toBe('comment');
+});

@@ -1,5 +1,7 @@
 /** The calls of /api/staff, /api/cases, /api/org and /api/reports the console makes. */
 import type { CaseStatus, DisputeType, FollowUpMethod, PartyRole, Performance } from '../../../../shared/cases';
+import type { PartyAgreementAccess } from '../../../../shared/agreement';
+import type { SigningState } from '../../../../shared/signing';
 import { get, post, query } from './http';
 import type { AuditEntry, CaseSummary, CaseView, Caseload, Me, OrgTree, ReportArea, SuccessRateRow } from './types';
 
@@ -51,3 +53,16 @@ export const setRecording = (id: string, enabled: boolean) =>
 export const caseload = () => get<{ area: ReportArea; caseload: Caseload }>('/api/reports/caseload');
 export const successRate = () =>
   get<{ area: ReportArea; month: string | null; rows: SuccessRateRow[] }>('/api/reports/success-rate');
+
+/** The agreement as staff see it: whether parties edit or only comment, and the signing state. */
+export interface AgreementView {
+  partyAccess: PartyAgreementAccess;
+  /** Whether the caller may change partyAccess. */
+  mayConfigure: boolean;
+  signing: SigningState;
+}
+
+export const agreement = (id: string) => get<AgreementView>(`/api/cases/${encodeURIComponent(id)}/agreement`);
+export const setPartyAccess = (id: string, access: PartyAgreementAccess) =>
+  post<AgreementView>(`/api/cases/${encodeURIComponent(id)}/agreement/party-access`, { access });
+export const sealedAgreementUrl = (id: string) => `/api/cases/${encodeURIComponent(id)}/agreement.pdf`;
