@@ -207,6 +207,27 @@ async function lockOnMediatorPage(): Promise<string> {
   return shown!;
 }
 
+test('the mediator fills in a party’s address and the deadline; the text to be signed has them', async () => {
+  await mediator.type('[data-testid="party-0-address"]', '和平街道幸福里3栋201室');
+  await mediator.$eval('[data-testid="meta-deadline"]', (el) => (el as HTMLInputElement).scrollIntoView());
+  await mediator.type('[data-testid="meta-deadline"]', '03312025');
+  const text = await eventually(
+    async () => {
+      const t = await serverText();
+      if (t.includes('住址：和平街道幸福里3栋201室') && t.includes('履行期限：2025年3月31日')) return t;
+      throw new Error(t);
+    },
+    { what: 'the address and the deadline in the server’s text' },
+  );
+  expect(text).toContain('申请人：王秀英');
+  await eventually(
+    async () =>
+      (await party.$eval('[data-testid="party-0-address"]', (el) => (el as HTMLInputElement).value)) ===
+      '和平街道幸福里3栋201室',
+    { what: 'the address on the party’s page' },
+  );
+});
+
 test('locked, signed on the party’s own screen, voided by an unlock, then signed by all and sealed', async () => {
   await typeInto(mediator, '[data-testid="agreement-clauses-0"] .ProseMirror', '李建国赔偿王秀英维修费3000元。');
   await eventually(async () => (await serverText()).includes('3000元'), { what: 'the clause on the server' });

@@ -18,6 +18,7 @@ import type { Role } from '../../../shared/roles';
 import { AgreementSession, type Presence } from '../agreement/AgreementSession';
 import { SigningApi } from '../agreement/signingApi';
 import { useStore } from '../hooks/useStore';
+import { DateFields, PartyFields } from './AgreementFields';
 import { CommentsSection } from './CommentsSection';
 import { SigningPanel, useSigningState } from './SigningPanel';
 import { useI18n, type TextKey } from '../i18n';
@@ -196,6 +197,9 @@ function Document({ session, editable }: { session: AgreementSession; editable: 
           {caseNo}
         </p>
       )}
+      <Section id="parties" label={t('agreementParties')}>
+        <PartyFields doc={session.doc} editable={editable} />
+      </Section>
       {SECTIONS.map((s) => (
         <Section key={s.root} id={s.root} label={t(s.label)}>
           <SectionEditor session={session} fragment={roots[s.root]} editable={editable} testId={s.root} />
@@ -225,6 +229,7 @@ function Document({ session, editable }: { session: AgreementSession; editable: 
       </Section>
       <Section id="performance" label={t('agreementPerformance')}>
         <SectionEditor session={session} fragment={roots.performance} editable={editable} testId="performance" />
+        <DateFields doc={session.doc} editable={editable} />
       </Section>
     </div>
   );
