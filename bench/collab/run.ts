@@ -24,7 +24,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -35,6 +34,7 @@ import { createOrg, login, PASSWORD, registerCase } from '../../tests/helpers/re
 import { createTestDb, testDatabaseUrl } from '../../tests/helpers/testDb';
 import { DEFAULT_LIMITS } from '../../server/collab/limits';
 import { distribution, type ClientsPlan, type ClientsResult, type Distribution } from './plan';
+import { freePort } from '../../tests/helpers/freePort';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ROOMS = Number(process.env.ROOMS ?? 100);
@@ -124,14 +124,6 @@ async function runClients(plan: ClientsPlan): Promise<{ result: ClientsResult; o
   });
   child.send(plan);
   return { result: await result, offset };
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /** Gridroom: a database with cases and session links, the entry point on it, the clients. */

@@ -12,7 +12,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
@@ -26,6 +25,7 @@ import { collabUrl, connectProvider } from '../helpers/collabClient';
 import { eventually, sleep } from '../helpers/eventually';
 import { createFixture, registerCase } from '../helpers/records';
 import { createTestDb, testDatabaseUrl, type TestDb } from '../helpers/testDb';
+import { freePort } from '../helpers/freePort';
 
 jest.setTimeout(60_000);
 
@@ -37,14 +37,6 @@ interface ServerProcess {
   child: ChildProcess;
   output(): string;
   exited: Promise<unknown>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 async function startServer(databaseUrl: string, port: number): Promise<ServerProcess> {

@@ -17,13 +17,14 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { addComment, agreementRoots, appendClause, canonicalText, paragraph } from '../../shared/agreement';
+import { agreementRoots, canonicalText } from '../../shared/agreement';
 import type { CaseId, RoomId } from '../../shared/ids';
 import type { RoomLinks } from '../../server/http/routes';
 import { collabUrl, connectProvider } from '../helpers/collabClient';
 import { createFixture, registerCase } from '../helpers/records';
 import { createTestDb, type TestDb } from '../helpers/testDb';
 import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
+import { replicaEdits } from '../helpers/agreementEdits';
 
 jest.setTimeout(60_000);
 
@@ -60,28 +61,10 @@ const syncMessage = (step: number, payload: Uint8Array) => {
 
 /** Valid messages of every kind, from edits of a replica that the server has not seen. */
 function corpus(base: Y.Doc): Uint8Array[] {
+  const updates = replicaEdits(base);
   const doc = new Y.Doc();
   Y.applyUpdate(doc, Y.encodeStateAsUpdate(base));
-  const updates: Uint8Array[] = [];
-  doc.on('update', (u: Uint8Array) => updates.push(u));
-  const roots = agreementRoots(doc);
-  appendClause(doc, '被申请人赔偿申请人三千元。');
-  roots.facts.insert(0, [paragraph('楼上漏水。')]);
-  ((roots.clauses.get(0).get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(0, '双方同意', { bold: true });
-  roots.meta.set('date', '2025-01-02');
-  roots.parties.get(0).set('address', '北京市东城区');
-  roots.facts.delete(0, 1);
-  addComment(doc, {
-    id: 'c1',
-    authorName: '甲',
-    authorRole: 'party',
-    createdAt: '',
-    body: '请核对金额',
-    section: 'clauses:0',
-    resolved: false,
-  });
-  (roots.disputes.get(0) as Y.XmlElement).setAttribute('textAlign', 'center');
-  roots.clauses.delete(0, 1);
+  for (const update of updates) Y.applyUpdate(doc, update);
   const awareness = new awarenessProtocol.Awareness(doc);
   awareness.setLocalState({ user: { name: '甲', color: '#f00' }, cursor: null });
   const awarenessUpdate = awarenessProtocol.encodeAwarenessUpdate(awareness, [doc.clientID]);

@@ -7,13 +7,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { JoinTokens } from '../../server/links/joinToken';
 import { eventually } from '../helpers/eventually';
 import { descendantsOf, isAlive } from '../helpers/processTree';
 import { tokenOf } from '../helpers/testServer';
+import { freePort } from '../helpers/freePort';
 
 // A fresh embedded database is created for the server at start-up: allow for a loaded CI machine.
 jest.setTimeout(90_000);
@@ -57,14 +57,6 @@ function startServerProcess(env: Record<string, string>): ServerProcess {
     child.once('close', (code, signal) => resolve({ code, signal })),
   );
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /** Resolves with the exit, or rejects after `ms`. */

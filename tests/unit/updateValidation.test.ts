@@ -7,16 +7,9 @@
  * for inconsistent updates, whose pending parts it merges with Y.mergeUpdates.
  */
 import * as Y from 'yjs';
-import {
-  addComment,
-  AGREEMENT_ROOTS,
-  agreementRoots,
-  appendClause,
-  canonicalText,
-  initAgreement,
-  paragraph,
-} from '../../shared/agreement';
+import { AGREEMENT_ROOTS, agreementRoots, canonicalText, initAgreement } from '../../shared/agreement';
 import { updateScope } from '../../server/collab/updateScope';
+import { replicaEdits } from '../helpers/agreementEdits';
 
 jest.setTimeout(60_000);
 
@@ -35,27 +28,7 @@ function prng(seed: number): () => number {
 }
 
 function corpus(base: Y.Doc): Uint8Array[] {
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, Y.encodeStateAsUpdate(base));
-  const updates: Uint8Array[] = [];
-  doc.on('update', (u: Uint8Array) => updates.push(u));
-  const roots = agreementRoots(doc);
-  appendClause(doc, '被申请人赔偿申请人三千元。');
-  roots.facts.insert(0, [paragraph('楼上漏水。')]);
-  ((roots.clauses.get(0).get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(0, '双方同意', { bold: true });
-  roots.meta.set('date', '2025-01-02');
-  roots.parties.get(0).set('address', '北京市东城区');
-  roots.facts.delete(0, 1);
-  addComment(doc, {
-    id: 'c1',
-    authorName: '甲',
-    authorRole: 'party',
-    createdAt: '',
-    body: '意见',
-    section: 's',
-    resolved: false,
-  });
-  roots.clauses.delete(0, 1);
+  const updates = replicaEdits(base);
   return [...updates, Y.mergeUpdates(updates)];
 }
 
