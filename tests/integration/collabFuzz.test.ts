@@ -25,6 +25,7 @@ import { createFixture, registerCase } from '../helpers/records';
 import { createTestDb, type TestDb } from '../helpers/testDb';
 import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
 import { replicaEdits } from '../helpers/agreementEdits';
+import { prng } from '../helpers/prng';
 
 jest.setTimeout(60_000);
 
@@ -35,17 +36,6 @@ const RELOADED = 4500;
 const FUZZERS = 16;
 const UNLIMITED = { messagesPerSecond: 1e9, messageBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12 };
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(SEED);
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(list: readonly T[]): T => list[int(list.length)]!;

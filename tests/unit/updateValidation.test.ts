@@ -10,22 +10,12 @@ import * as Y from 'yjs';
 import { AGREEMENT_ROOTS, agreementRoots, canonicalText, initAgreement } from '../../shared/agreement';
 import { updateScope } from '../../server/collab/updateScope';
 import { replicaEdits } from '../helpers/agreementEdits';
+import { prng } from '../helpers/prng';
 
 jest.setTimeout(60_000);
 
 const MUTATIONS = Number(process.env.FUZZ_UPDATES ?? 5000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function corpus(base: Y.Doc): Uint8Array[] {
   const updates = replicaEdits(base);
