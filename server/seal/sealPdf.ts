@@ -1,13 +1,14 @@
 /**
  * Seals a PDF with a PAdES signature (SubFilter ETSI.CAdES.detached), the
  * recipe of shared/NOTES.md that pdfsig accepts: pdf-lib adds the signature
- * placeholder, @signpdf signs the byte range with the P12 (signer key, signer
- * certificate, CA certificate).
+ * placeholder (its /M is the signing time), @signpdf fills it with the CMS
+ * that CadesSigner makes from the P12 (signer key, signer certificate, CA
+ * certificate), with the signed attributes PAdES baseline B asks for.
  */
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
-import { P12Signer } from '@signpdf/signer-p12';
 import signpdf from '@signpdf/signpdf';
 import { PDFDocument } from 'pdf-lib';
+import { CadesSigner } from './CadesSigner';
 import type { SignerCredentials } from './DeploymentCa';
 
 export interface SealOptions {
@@ -46,6 +47,5 @@ export async function sealPdf(
   });
   // Object streams would hide the placeholder from @signpdf's byte-range search.
   const withPlaceholder = await pdfDoc.save({ useObjectStreams: false });
-  const p12Signer = new P12Signer(signer.p12, { passphrase: signer.passphrase });
-  return signpdf.sign(Buffer.from(withPlaceholder), p12Signer, signingTime);
+  return signpdf.sign(Buffer.from(withPlaceholder), new CadesSigner(signer), signingTime);
 }

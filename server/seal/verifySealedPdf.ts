@@ -14,7 +14,7 @@ export interface SealVerification {
   intact: boolean;
   /** The signer certificate's common name (the committee). */
   signer: string | undefined;
-  /** The signingTime attribute of the signature. */
+  /** When it was sealed: the signature dictionary's /M (PAdES), or an older seal's CMS signingTime. */
   signedAt: Date | undefined;
   /** Why `intact` is false. */
   problem?: string;
@@ -24,6 +24,7 @@ const OID = {
   sha256: '2.16.840.1.101.3.4.2.1',
   messageDigest: forge.pki.oids.messageDigest!,
   signingTime: forge.pki.oids.signingTime!,
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
 };
 
 export function verifySealedPdf(bytes: Uint8Array, caCertificatePem: string): SealVerification {
@@ -57,7 +58,7 @@ export function verifySealedPdf(bytes: Uint8Array, caCertificatePem: string): Se
   }
   const raw = message.rawCapture;
   const attributes = parseAttributes(raw.authenticatedAttributes ?? []);
-  seen.signedAt = attributes.signingTime;
+  seen.signedAt = signatureTime(pdf, firstLength) ?? attributes.signingTime;
   if (forge.asn1.derToOid(raw.digestAlgorithm) !== OID.sha256) return fail('digest algorithm is not SHA-256');
 
   const digest = createHash('sha256')
@@ -82,6 +83,14 @@ export function verifySealedPdf(bytes: Uint8Array, caCertificatePem: string): Se
   );
   if (!signerCert) return fail('no certificate in the signature verifies it');
   seen.signer = commonName(signerCert);
+  // The signed ESS signing-certificate-v2 names the signer's certificate by its hash: another
+  // certificate with the same key (issued to someone else) does not pass as the signer.
+  if (
+    attributes.certificateHash &&
+    !safeEqual(attributes.certificateHash, createHash('sha256').update(signerCert.raw).digest())
+  ) {
+    return fail('the signed signing-certificate attribute names another certificate');
+  }
 
   const ca = new X509Certificate(caCertificatePem);
   if (!signerCert.checkIssued(ca) || !signerCert.verify(ca.publicKey)) return fail('not issued by our CA');
@@ -106,14 +115,29 @@ function lastByteRange(pdf: Buffer): [number, number, number, number] | undefine
   return last ? [Number(last[1]), Number(last[2]), Number(last[3]), Number(last[4])] : undefined;
 }
 
-function parseAttributes(attributes: forge.asn1.Asn1[]): { messageDigest?: Buffer; signingTime?: Date } {
-  const out: { messageDigest?: Buffer; signingTime?: Date } = {};
+interface SignedAttributes {
+  messageDigest?: Buffer;
+  signingTime?: Date;
+  /** certHash of the first ESSCertIDv2 of the signing-certificate-v2 attribute (SHA-256, its default). */
+  certificateHash?: Buffer;
+}
+
+function parseAttributes(attributes: forge.asn1.Asn1[]): SignedAttributes {
+  const out: SignedAttributes = {};
   for (const attribute of attributes) {
     const [oid, set] = attribute.value as forge.asn1.Asn1[];
     const value = (set?.value as forge.asn1.Asn1[] | undefined)?.[0];
     if (!oid || !value) continue;
     const name = forge.asn1.derToOid(oid.value as string);
     if (name === OID.messageDigest) out.messageDigest = Buffer.from(value.value as string, 'binary');
+    if (name === OID.signingCertificateV2) {
+      // SigningCertificateV2 { certs SEQUENCE OF ESSCertIDv2 { [hashAlgorithm], certHash, [issuerSerial] } }
+      const first = ((value.value as forge.asn1.Asn1[])[0]?.value as forge.asn1.Asn1[] | undefined)?.[0];
+      const hash = (first?.value as forge.asn1.Asn1[] | undefined)?.find(
+        (part) => part.type === forge.asn1.Type.OCTETSTRING,
+      );
+      if (hash) out.certificateHash = Buffer.from(hash.value as string, 'binary');
+    }
     if (name === OID.signingTime) {
       out.signingTime =
         value.type === forge.asn1.Type.UTCTIME
@@ -122,6 +146,26 @@ function parseAttributes(attributes: forge.asn1.Asn1[]): { messageDigest?: Buffe
     }
   }
   return out;
+}
+
+/**
+ * The /M of the signature dictionary the signature's /Contents belong to: the
+ * dictionary is written around /Contents, so its /M is the nearest one on either
+ * side of where the signed range breaks off.
+ */
+function signatureTime(pdf: Buffer, contentsAt: number): Date | undefined {
+  const around = pdf.subarray(Math.max(0, contentsAt - 4096), contentsAt).toString('latin1');
+  const after = pdf.subarray(contentsAt, Math.min(pdf.length, contentsAt + 40_000)).toString('latin1');
+  const before = [...around.matchAll(/\/M\s*\(D:(\d{14})(Z|[+-]\d{2}'?\d{2}'?)?\)/g)].at(-1);
+  const match = before ?? /\/M\s*\(D:(\d{14})(Z|[+-]\d{2}'?\d{2}'?)?\)/.exec(after.replace(/^<[0-9a-fA-F]*>/, ''));
+  if (!match) return undefined;
+  const d = match[1]!;
+  const zone = (match[2] ?? 'Z').replace(/'/g, '');
+  const offset = zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(3, 5)}`;
+  const date = new Date(
+    `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(8, 10)}:${d.slice(10, 12)}:${d.slice(12, 14)}${offset}`,
+  );
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 function commonName(cert: X509Certificate): string | undefined {

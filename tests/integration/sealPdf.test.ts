@@ -145,3 +145,55 @@ test('every Chinese character is drawn, not only extractable (subsetting once dr
   const blank = inkOnFirstPage(await render('。'), 'blank');
   expect(ink - blank).toBeGreaterThan(500);
 });
+
+/** The signature's CMS (DER) and the bytes it signs, cut out of a sealed PDF by its /ByteRange. */
+function cmsOf(pdf: Buffer): { cms: Buffer; content: Buffer } {
+  const range = [...pdf.toString('latin1').matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)].at(-1)!;
+  const [a, b, c, d] = range.slice(1, 5).map(Number) as [number, number, number, number];
+  const hex = pdf
+    .subarray(a + b + 1, c - 1)
+    .toString('latin1')
+    .replace(/(00)+$/, '');
+  return {
+    cms: Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex'),
+    content: Buffer.concat([pdf.subarray(a, a + b), pdf.subarray(c, c + d)]),
+  };
+}
+
+test('the CMS is PAdES baseline: signing-certificate-v2 binds the signer certificate, and OpenSSL verifies it', () => {
+  const { cms, content } = cmsOf(sealed);
+  fs.writeFileSync(path.join(dir, 'sig.der'), cms);
+  fs.writeFileSync(path.join(dir, 'content.bin'), content);
+  const printed = execFileSync(
+    'openssl',
+    ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', path.join(dir, 'sig.der')],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(printed).toContain('id-smime-aa-signingCertificateV2');
+  // PAdES: the signing time is the signature dictionary's /M, never a CMS signing-time attribute.
+  expect(printed).not.toContain('signingTime');
+  const verified = execFileSync(
+    'openssl',
+    [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      path.join(dir, 'sig.der'),
+      '-content',
+      path.join(dir, 'content.bin'),
+      '-CAfile',
+      path.join(dir, 'ca.pem'),
+      '-purpose',
+      'any',
+      '-out',
+      '/dev/null',
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  expect(verified).toBe('');
+});
