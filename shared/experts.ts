@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { DisputeType, Label, Level } from './cases';
-import type { CaseId, ExpertRequestId, OfferId } from './ids';
+import type { CaseId, ExpertId, ExpertRequestId, OfferId, StaffId } from './ids';
 
 /**
  * Where an expert stands. Only `available` experts are offered cases;
@@ -67,3 +67,20 @@ export interface OfferView {
   expiresAt: number;
   summary: OfferSummary;
 }
+
+interface RequestBase {
+  requestId: ExpertRequestId;
+  caseId: CaseId;
+  requestedBy: StaffId;
+  /** How many experts have been rung for it so far. */
+  offered: number;
+}
+
+/** The news of a request for expert help, as its mediator receives it. */
+export type RequestUpdate = RequestBase &
+  (
+    | { status: 'ringing'; ringing: ExpertId[] }
+    | { status: 'accepted'; expertId: ExpertId }
+    | { status: 'exhausted' }
+    | { status: 'cancelled' }
+  );

@@ -17,10 +17,12 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DisputeType } from '../../shared/cases';
 import { AppError } from '../../shared/errors';
-import type { OfferSummary, OfferView } from '../../shared/experts';
+import type { OfferSummary, OfferView, RequestUpdate } from '../../shared/experts';
 import type { CaseId, ExpertId, ExpertRequestId, OfferId, StaffId } from '../../shared/ids';
 import type { CaseLocation } from './keys';
 import type { OfferAnswer, OfferLog, RequestOutcome } from './OfferLog';
+
+export type { RequestUpdate };
 import type { Candidate, PresenceStore } from './PresenceStore';
 
 export interface DispatchSettings {
@@ -48,21 +50,6 @@ export interface ExpertRequestInput {
   /** What the experts see while it rings (offerSummary.ts: no party's personal data). */
   summary: OfferSummary;
 }
-
-interface RequestBase {
-  requestId: ExpertRequestId;
-  caseId: CaseId;
-  requestedBy: StaffId;
-}
-
-/** The news of a request for its mediator. */
-export type RequestUpdate = RequestBase &
-  (
-    | { status: 'ringing'; ringing: ExpertId[]; offered: number }
-    | { status: 'accepted'; expertId: ExpertId; offered: number }
-    | { status: 'exhausted'; offered: number }
-    | { status: 'cancelled'; offered: number }
-  );
 
 /** Who hears of the dispatcher's steps: the socket layer (rings to experts, news to the mediator). */
 export interface DispatchListener {
@@ -196,6 +183,12 @@ export class ExpertDispatcher {
         await this.#refill(req);
       });
     }
+  }
+
+  /** Who asked for an open request, and for which case; undefined once it has ended. */
+  requestOf(requestId: ExpertRequestId): { caseId: CaseId; requestedBy: StaffId } | undefined {
+    const req = this.#requests.get(requestId);
+    return req && { caseId: req.input.caseId, requestedBy: req.input.requestedBy };
   }
 
   /** The requests still ringing, for tests and the coordinator's view. */

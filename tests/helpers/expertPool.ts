@@ -1,7 +1,7 @@
 /**
  * A small expert pool on a real database for presence tests: one district
  * with a township and two grids, a mediator, a traffic-accident case in the
- * first grid, and experts created on demand, each a staff account with the
+ * first grid handled by them (parties 王秀英 and 李建国), and experts created on demand, each a staff account with the
  * role "expert" and a pool record.
  */
 import { randomUUID } from 'node:crypto';
@@ -52,10 +52,20 @@ export async function createExpertPool(db: Db): Promise<ExpertPool> {
   });
   const caseId = randomUUID() as CaseId;
   await db.query(
-    `insert into cases (id, case_no, dispute_type, status, level, district_id, township_id, grid_id, summary, registered_by)
-     values ($1, $2, 'traffic', 'mediating', 'grid', $3, $4, $5, '追尾事故责任争议', $6)`,
+    `insert into cases (id, case_no, dispute_type, status, level, district_id, township_id, grid_id, summary,
+                        registered_by, handler_id)
+     values ($1, $2, 'traffic', 'mediating', 'grid', $3, $4, $5, '王秀英诉李建国追尾事故责任争议', $6, $6)`,
     [caseId, `P-${randomUUID().slice(0, 8)}`, district.id, township.id, grids[0].id, mediator.id],
   );
+  for (const [position, role, name, contact] of [
+    [1, 'applicant', '王秀英', '13800138000'],
+    [2, 'respondent', '李建国', '13900139000'],
+  ] as const) {
+    await db.query(
+      'insert into case_parties (id, case_id, position, role, name, contact) values ($1, $2, $3, $4, $5, $6)',
+      [randomUUID(), caseId, position, role, name, contact],
+    );
+  }
   const experts = new SqlExpertStore(db);
   return {
     district,
