@@ -31,6 +31,8 @@ import { AgreementSigning } from './signing/AgreementSigning';
 import { agreementSealer } from './signing/sealAgreement';
 import { signingRoutes, staffAgreementRoutes } from './signing/routes';
 import { SqlAgreementStore } from './collab/AgreementStore';
+import { createPresenceStore } from './presence/createPresenceStore';
+import { PresenceService } from './presence/PresenceService';
 
 export interface AppDeps {
   logger: Logger;
@@ -125,6 +127,15 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   });
   const httpServer = http.createServer(app);
   const io = createSocketServer({ httpServer, joinTokens, roomStore, links, rooms, logger });
+  // Experts on call and mediators asking for one: the /presence namespace, on Redis when REDIS_URL is set.
+  const presenceStore = await createPresenceStore(config.presence, logger);
+  const presence = new PresenceService({
+    io,
+    records: records.records,
+    store: presenceStore.store,
+    logger,
+    dispatch: { offerTimeoutMs: config.presence.offerTimeoutMs, ringAtOnce: config.presence.ringAtOnce },
+  });
   const collab = createCollabServer({
     httpServer,
     records: records.records,
@@ -157,6 +168,8 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       httpServer.listen(config.port, config.host, () => resolve());
     });
   } catch (error) {
+    await presence.close();
+    await presenceStore.close();
     await collab.close();
     pool.close();
     await records.close();
@@ -171,7 +184,9 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     (closed ??= (async () => {
       closing = true;
       await collab.close(); // before io.close(): the HTTP server waits for upgraded sockets too
+      await presence.close(); // withdraws ringing calls while the experts' sockets are still there
       await io.close(); // disconnects every socket and closes the HTTP server
+      await presenceStore.close();
       rooms.closeAll();
       pool.close();
       await records.close();
