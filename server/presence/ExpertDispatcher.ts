@@ -128,7 +128,20 @@ export class ExpertDispatcher {
     });
     this.#requests.set(req.id, req);
     this.#logger.info({ requestId: req.id, caseId: input.caseId, specialty: input.specialty }, 'request()');
-    return this.#serial(req, () => this.#refill(req));
+    return this.#serial(req, async () => {
+      try {
+        return await this.#refill(req);
+      } catch (error) {
+        // The first rings could not be made (the log is down): give back whoever rings, and fail the ask.
+        this.#requests.delete(req.id);
+        for (const open of [...req.open.values()]) {
+          this.#forgetOffer(req, open);
+          await this.#store.endRing(open.expertId, open.offerId, 'cancel').catch(() => undefined);
+          this.#listener.ringEnded(open.expertId, open.offerId, 'withdrawn');
+        }
+        throw error;
+      }
+    });
   }
 
   /** The expert's answer to the offer ringing on their client. */

@@ -264,3 +264,19 @@ test('when an offer cannot be logged, nothing rings and the expert stays availab
   expect(rings).toEqual([]);
   expect((await store.get(a)).state).toBe('available');
 });
+
+test('ringing two at once, when the second offer cannot be logged the first is withdrawn and the ask fails', async () => {
+  setUp({ ringAtOnce: 2 });
+  const a = await expert('a');
+  const b = await expert('b');
+  const offered = log.offered.bind(log);
+  let calls = 0;
+  log.offered = async (event) => {
+    if (++calls === 2) throw new Error('offer log is down');
+    return offered(event);
+  };
+  await expect(ask()).rejects.toThrow('offer log is down');
+  expect(ended).toEqual(['a withdrawn']);
+  for (const id of [a, b]) expect((await store.get(id)).state).toBe('available');
+  expect(dispatcher.openRequests).toBe(0);
+});
