@@ -198,6 +198,11 @@ export class ExpertDispatcher {
     }
   }
 
+  /** Whether this dispatcher made the offer and it still rings (another node's offers are not here). */
+  hasOffer(offerId: OfferId): boolean {
+    return this.#offers.has(offerId);
+  }
+
   /** Who asked for an open request, and for which case; undefined once it has ended. */
   requestOf(requestId: ExpertRequestId): { caseId: CaseId; requestedBy: StaffId } | undefined {
     const req = this.#requests.get(requestId);

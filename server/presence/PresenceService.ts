@@ -4,14 +4,14 @@
  * and the sweeper that keeps the store's index current between reads.
  *
  * Rings and news go to socket.io rooms (`expert:<id>`, `staff:<id>`), not to
- * sockets held in a map: with the socket.io Redis adapter installed on the
- * server, an expert connected to another node hears the ring too. An answer
- * must still reach the node whose dispatcher made the offer (see the lead's
- * notes on routing answers between nodes).
+ * sockets held in a map: with the socket.io Redis adapter (redisAdapter.ts),
+ * an expert connected to another node hears the ring too. Their answer, taken
+ * on their node, goes to the node whose dispatcher made the offer by
+ * serverSideEmit; so does the news that their last page closed.
  */
 import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
-import { AppError, type Ack } from '../../shared/errors';
+import { AppError, type Ack, type ErrorBody } from '../../shared/errors';
 import {
   PRESENCE_NAMESPACE,
   PRESENCE_PROTOCOL_VERSION,
@@ -19,7 +19,7 @@ import {
   type PresenceClientEvents,
   type PresenceServerEvents,
 } from '../../shared/presenceProtocol';
-import type { ExpertId, StaffId } from '../../shared/ids';
+import type { ExpertId, OfferId, StaffId } from '../../shared/ids';
 import type { Actor } from '../authz/actor';
 import type { Records } from '../records';
 import { RateLimiter } from '../signaling/RateLimiter';
@@ -35,8 +35,21 @@ interface SocketData {
   expert: ExpertRecord | null;
 }
 
-type PresenceNamespace = Namespace<PresenceClientEvents, PresenceServerEvents, Record<string, never>, SocketData>;
-type PresenceSocket = Socket<PresenceClientEvents, PresenceServerEvents, Record<string, never>, SocketData>;
+type RoutedAnswer = { ok: true; result: 'accepted' | 'declined' } | { ok: false; error: ErrorBody };
+
+/** What server nodes tell each other (serverSideEmit, through the Redis adapter). */
+interface NodeEvents {
+  /** An expert answered on the asking node; the node that made the offer replies, the others reply null. */
+  'presence:answer': (
+    input: { expertId: ExpertId; offerId: OfferId; answer: 'accept' | 'decline' },
+    reply: (result: RoutedAnswer | null) => void,
+  ) => void;
+  /** The expert's last page closed: a call ringing for them on any node moves on. */
+  'presence:expertLeft': (expertId: ExpertId) => void;
+}
+
+type PresenceNamespace = Namespace<PresenceClientEvents, PresenceServerEvents, NodeEvents, SocketData>;
+type PresenceSocket = Socket<PresenceClientEvents, PresenceServerEvents, NodeEvents, SocketData>;
 
 const expertRoom = (id: ExpertId) => `expert:${id}`;
 const staffRoom = (id: StaffId) => `staff:${id}`;
@@ -49,6 +62,8 @@ export interface PresenceServiceOptions {
   dispatch?: Partial<DispatchSettings>;
   /** How often the store is swept (lapsed heartbeats, unanswered rings); default 1 s. */
   sweepEveryMs?: number;
+  /** The socket.io Redis adapter is attached: other nodes exist and hear serverSideEmit. */
+  crossNode?: boolean;
 }
 
 export class PresenceService {
@@ -58,12 +73,14 @@ export class PresenceService {
   readonly #records: Records;
   readonly #log: Logger;
   readonly #sweeper: NodeJS.Timeout;
+  readonly #crossNode: boolean;
   #closed: Promise<void> | undefined;
 
   constructor(options: PresenceServiceOptions) {
     this.#store = options.store;
     this.#records = options.records;
     this.#log = options.logger.child({ component: 'presence' });
+    this.#crossNode = options.crossNode ?? false;
     this.#nsp = options.io.of(PRESENCE_NAMESPACE) as unknown as PresenceNamespace;
     this.dispatcher = new ExpertDispatcher({
       store: options.store,
@@ -93,11 +110,42 @@ export class PresenceService {
       );
     });
     this.#nsp.on('connection', (socket) => this.#onConnection(socket));
+    this.#nsp.on('presence:answer', (input, reply) => {
+      if (!this.dispatcher.hasOffer(input.offerId)) return reply(null);
+      this.dispatcher.answer(input.expertId, input.offerId, input.answer).then(
+        (result) => reply({ ok: true, result }),
+        (error: unknown) => reply({ ok: false, error: bodyOf(error) }),
+      );
+    });
+    this.#nsp.on('presence:expertLeft', (expertId) => {
+      this.dispatcher
+        .expertLeft(expertId)
+        .catch((error: unknown) => this.#log.error({ err: error, expertId }, 'expertLeft(): failed'));
+    });
     const sweepEveryMs = options.sweepEveryMs ?? 1000;
     this.#sweeper = setInterval(() => {
       this.#store.sweep().catch((error: unknown) => this.#log.warn({ err: error }, 'sweep(): failed'));
     }, sweepEveryMs);
     this.#sweeper.unref();
+  }
+
+  /**
+   * An expert's answer: to this node's dispatcher if it made the offer, otherwise
+   * to whichever node did.
+   */
+  async answer(expertId: ExpertId, offerId: OfferId, how: 'accept' | 'decline'): Promise<'accepted' | 'declined'> {
+    if (!this.#crossNode || this.dispatcher.hasOffer(offerId)) return this.dispatcher.answer(expertId, offerId, how);
+    let replies: (RoutedAnswer | null)[];
+    try {
+      replies = await this.#nsp.serverSideEmitWithAck('presence:answer', { expertId, offerId, answer: how });
+    } catch (error) {
+      // A node that did not reply in the adapter's requestsTimeout: the replies that came still count.
+      replies = (error as { responses?: (RoutedAnswer | null)[] }).responses ?? [];
+    }
+    const reply = replies.find((r) => r !== null);
+    if (!reply) throw new AppError('CONFLICT', 'this call is no longer open');
+    if (!reply.ok) throw new AppError(reply.error.code, reply.error.message);
+    return reply.result;
   }
 
   /** Withdraws every ring and stops the sweeper; the namespace closes with the socket.io server. Idempotent. */
@@ -137,6 +185,7 @@ export class PresenceService {
       rateLimiter: new RateLimiter(30, 10),
       store: this.#store,
       dispatcher: this.dispatcher,
+      answer: (expertId, offerId, how) => this.answer(expertId, offerId, how),
       records: this.#records,
     };
     for (const handler of presenceHandlers) {
@@ -167,7 +216,10 @@ export class PresenceService {
     if ((await this.#nsp.in(expertRoom(expertId)).fetchSockets()).length > 0) return;
     const presence = await this.#store.get(expertId);
     if (presence.state === 'in_case') return;
-    if (presence.state === 'ringing') await this.dispatcher.expertLeft(expertId);
+    if (presence.state === 'ringing') {
+      await this.dispatcher.expertLeft(expertId);
+      if (this.#crossNode) this.#nsp.serverSideEmit('presence:expertLeft', expertId);
+    }
     await this.#store.goOffline(expertId);
   }
 }
@@ -181,4 +233,8 @@ function cookieToken(header: string | undefined): string | undefined {
     }
   }
   return undefined;
+}
+
+function bodyOf(error: unknown): ErrorBody {
+  return error instanceof AppError ? error.toBody() : { code: 'INTERNAL', message: 'the server could not do that' };
 }

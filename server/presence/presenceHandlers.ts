@@ -33,6 +33,8 @@ export interface PresenceContext {
   rateLimiter: RateLimiter;
   store: PresenceStore;
   dispatcher: ExpertDispatcher;
+  /** Answers an offer, on whichever node made it (PresenceService.answer). */
+  answer: ExpertDispatcher['answer'];
   records: Records;
 }
 
@@ -123,7 +125,7 @@ export const presenceHandlers: RegisteredPresenceHandler[] = [
 
   definePresenceHandler('expert:answer', async (ctx, { offerId, answer }) => {
     const expert = expertOf(ctx);
-    return { result: await ctx.dispatcher.answer(expert.id, offerId, answer) };
+    return { result: await ctx.answer(expert.id, offerId, answer) };
   }),
 
   definePresenceHandler('expertRequest:create', async (ctx, { caseId, specialty, language, note }) => {

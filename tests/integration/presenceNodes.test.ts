@@ -1,0 +1,164 @@
+/**
+ * Two server nodes sharing one real Redis, in this process: each its own HTTP
+ * and socket.io server, socket.io Redis adapter, presence store connection
+ * and dispatcher, on one database. A mediator on node A asks for an expert;
+ * experts connected to node B hear the call, and their answers and their
+ * pages closing reach A's dispatcher.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import type { RedisClientType } from 'redis';
+import { Server } from 'socket.io';
+import type { ExpertId } from '../../shared/ids';
+import { PRESENCE_NAMESPACE } from '../../shared/presenceProtocol';
+import type { ExpertRecord } from '../../server/presence/ExpertStore';
+import { PresenceService } from '../../server/presence/PresenceService';
+import { attachRedisAdapter } from '../../server/presence/redisAdapter';
+import { RedisPresenceStore } from '../../server/presence/RedisPresenceStore';
+import { Records } from '../../server/records';
+import { eventually, sleep } from '../helpers/eventually';
+import { createExpertPool, type ExpertPool } from '../helpers/expertPool';
+import { connectPresence, goOnCall, staffSession, type PresenceClient } from '../helpers/presenceClient';
+import { connectRedis, deleteKeys, testPrefix, testRedisUrl } from '../helpers/redis';
+import { createTestDb, type TestDb } from '../helpers/testDb';
+
+const TTL = 1500;
+const OFFER_TIMEOUT = 5000;
+const quiet = pino({ level: process.env.LOG_TESTS ? 'debug' : 'silent' });
+
+interface Node {
+  url: string;
+  store: RedisPresenceStore;
+  io: Server;
+  close(): Promise<void>;
+}
+
+let testDb: TestDb;
+let pool: ExpertPool;
+let prefix: string;
+let a: Node;
+let b: Node;
+const clients: PresenceClient[] = [];
+const online: ExpertId[] = [];
+
+async function startNode(): Promise<Node> {
+  const client: RedisClientType = await connectRedis();
+  const store = new RedisPresenceStore({ client, prefix, heartbeatTtlMs: TTL });
+  const httpServer = http.createServer();
+  const io = new Server(httpServer);
+  const adapter = await attachRedisAdapter(io, { redisUrl: testRedisUrl(), prefix }, quiet);
+  const service = new PresenceService({
+    io,
+    records: new Records(testDb.db),
+    store,
+    logger: quiet,
+    dispatch: { offerTimeoutMs: OFFER_TIMEOUT },
+    sweepEveryMs: 100,
+    crossNode: true,
+  });
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`,
+    store,
+    io,
+    close: async () => {
+      await service.close();
+      await new Promise((resolve) => io.close(resolve));
+      await adapter.close();
+      await deleteKeys(client, prefix);
+      client.destroy();
+    },
+  };
+}
+
+beforeAll(async () => {
+  testDb = await createTestDb();
+  pool = await createExpertPool(testDb.db);
+  prefix = testPrefix();
+  [a, b] = [await startNode(), await startNode()];
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.socket.disconnect();
+  await eventually(async () => (await a.io.of(PRESENCE_NAMESPACE).fetchSockets()).length === 0);
+  for (const expertId of online.splice(0)) {
+    await eventually(async () => (await a.store.get(expertId)).state === 'offline', { what: `${expertId} offline` });
+  }
+});
+
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+  await testDb?.drop();
+});
+
+async function connectTo(node: Node, staffId: Parameters<typeof staffSession>[1]): Promise<PresenceClient> {
+  const client = await connectPresence(node.url, await staffSession(testDb.db, staffId));
+  clients.push(client);
+  return client;
+}
+
+async function onCall(node: Node, expert: ExpertRecord): Promise<PresenceClient> {
+  const client = await connectTo(node, expert.staffId);
+  online.push(expert.id);
+  await goOnCall(client, TTL / 3);
+  await sleep(2); // distinct idle-since milliseconds, so the ranking is certain
+  return client;
+}
+
+const ask = (mediator: PresenceClient) =>
+  mediator.request('expertRequest:create', { caseId: pool.caseId, specialty: 'traffic' });
+
+test('an expert on node B hears a call made on node A; their decline on B moves A on, the next accepts', async () => {
+  const onB = await onCall(b, await pool.addExpert('王专家'));
+  const nextRecord = await pool.addExpert('赵专家');
+  const onA = await onCall(a, nextRecord);
+  const mediator = await connectTo(a, pool.mediatorId);
+  expect(await ask(mediator)).toMatchObject({ ok: true, data: { status: 'ringing', offered: 1 } });
+  const ring = await eventually(() => onB.rings[0], { what: 'the call on node B', intervalMs: 20 });
+  expect(await onB.request('expert:answer', { offerId: ring.offerId, answer: 'decline' })).toMatchObject({
+    ok: true,
+    data: { result: 'declined' },
+  });
+  const next = await eventually(() => onA.rings[0], { what: 'the next call, on node A', intervalMs: 20 });
+  await onA.request('expert:answer', { offerId: next.offerId, answer: 'accept' });
+  await eventually(() => mediator.updates.some((u) => u.status === 'accepted'), { intervalMs: 20 });
+  expect(mediator.updates.at(-1)).toMatchObject({ status: 'accepted', expertId: nextRecord.id, offered: 2 });
+  await a.store.release(nextRecord.id, pool.caseId);
+});
+
+test('an accept given on node B takes the case on node A, and a second answer is refused', async () => {
+  const record = await pool.addExpert('钱专家');
+  const onB = await onCall(b, record);
+  const mediator = await connectTo(a, pool.mediatorId);
+  await ask(mediator);
+  const ring = await eventually(() => onB.rings[0], { what: 'the call on node B', intervalMs: 20 });
+  expect(await onB.request('expert:answer', { offerId: ring.offerId, answer: 'accept' })).toMatchObject({
+    ok: true,
+    data: { result: 'accepted' },
+  });
+  expect(await onB.request('expert:answer', { offerId: ring.offerId, answer: 'decline' })).toMatchObject({
+    ok: false,
+    error: { code: 'CONFLICT' },
+  });
+  await eventually(() => mediator.updates.some((u) => u.status === 'accepted'), { intervalMs: 20 });
+  expect(await b.store.get(record.id)).toMatchObject({ state: 'in_case', caseId: pool.caseId });
+  await b.store.release(record.id, pool.caseId);
+});
+
+test('closing the ringing expert’s page on node B moves node A’s request on at once', async () => {
+  const onB = await onCall(b, await pool.addExpert('孙专家'));
+  const onA = await onCall(a, await pool.addExpert('李专家'));
+  const mediator = await connectTo(a, pool.mediatorId);
+  await ask(mediator);
+  await eventually(() => onB.rings.length === 1, { what: 'the call on node B', intervalMs: 20 });
+  onB.socket.disconnect();
+  await eventually(() => onA.rings.length === 1, { what: 'the next call, on node A', intervalMs: 20 });
+  // Withdrawn because the page closed, not timed out: the log says which.
+  const [offer] = await testDb.db.query<{ answer: string }>('select answer from expert_offers where id = $1', [
+    onB.rings[0]!.offerId,
+  ]);
+  expect(offer).toEqual({ answer: 'withdrawn' });
+  await mediator.request('expertRequest:cancel', { requestId: onA.rings[0]!.requestId });
+});
