@@ -33,6 +33,7 @@ import { signingRoutes, staffAgreementRoutes } from './signing/routes';
 import { SqlAgreementStore } from './collab/AgreementStore';
 import { createPresenceStore } from './presence/createPresenceStore';
 import { PresenceService } from './presence/PresenceService';
+import { attachRedisAdapter } from './presence/redisAdapter';
 
 export interface AppDeps {
   logger: Logger;
@@ -129,12 +130,15 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const io = createSocketServer({ httpServer, joinTokens, roomStore, links, rooms, logger });
   // Experts on call and mediators asking for one: the /presence namespace, on Redis when REDIS_URL is set.
   const presenceStore = await createPresenceStore(config.presence, logger);
+  const { redisUrl, prefix } = config.presence;
+  const adapter = redisUrl ? await attachRedisAdapter(io, { redisUrl, prefix }, logger) : undefined;
   const presence = new PresenceService({
     io,
     records: records.records,
     store: presenceStore.store,
     logger,
     dispatch: { offerTimeoutMs: config.presence.offerTimeoutMs, ringAtOnce: config.presence.ringAtOnce },
+    crossNode: adapter !== undefined,
   });
   const collab = createCollabServer({
     httpServer,
@@ -169,6 +173,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     });
   } catch (error) {
     await presence.close();
+    await adapter?.close();
     await presenceStore.close();
     await collab.close();
     pool.close();
@@ -186,6 +191,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       await collab.close(); // before io.close(): the HTTP server waits for upgraded sockets too
       await presence.close(); // withdraws ringing calls while the experts' sockets are still there
       await io.close(); // disconnects every socket and closes the HTTP server
+      await adapter?.close();
       await presenceStore.close();
       rooms.closeAll();
       pool.close();
