@@ -5,14 +5,15 @@
  * one Lua script) timed from the client, one at a time and 32 in flight, plus
  * a claim and its withdrawal; in the same run Redis's own redis-benchmark on
  * the same server, for scale (its PING with one client is the round-trip
- * floor no script can beat).
+ * floor no script can beat); then request → ring latency across two nodes
+ * (ringLatency.ts, on the machine's PostgreSQL).
  *
  * The pool is drawn from a seeded PRNG so every run has the same data: each
  * expert has 1 specialty of 15 (30 %: 2), speaks zh (20 %: also yue, en, ug
  * or bo), and serves 1–3 grids of one township (70 %), a whole township
  * (20 %) or a whole district (10 %); 80 % are available, the rest away.
  *
- *   npm run bench:presence           (EXPERTS=100000 QUERIES=5000 by default)
+ *   npm run bench:presence           (EXPERTS=100000 QUERIES=5000 RINGS=200 by default)
  *   BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench:presence   (another Redis; keys under a random prefix)
  */
 import { execFileSync } from 'node:child_process';
@@ -24,9 +25,11 @@ import type { CaseLocation } from '../../server/presence/keys';
 import type { ExpertProfile } from '../../server/presence/PresenceStore';
 import { RedisPresenceStore } from '../../server/presence/RedisPresenceStore';
 import { OwnRedisServer, testPrefix } from '../../tests/helpers/redis';
+import { measureRingLatency } from './ringLatency';
 
 const EXPERTS = Number(process.env.EXPERTS ?? 100_000);
 const QUERIES = Number(process.env.QUERIES ?? 5000);
+const RINGS = Number(process.env.RINGS ?? 200);
 const DISTRICTS = 50;
 const TOWNSHIPS_PER_DISTRICT = 20;
 const GRIDS_PER_TOWNSHIP = 10;
@@ -225,6 +228,18 @@ async function main(): Promise<void> {
     }
     for (const line of bench(['-c', '50', '-n', '100000', '-t', 'ping,get,set,hset,zadd'])) {
       console.log(`  50 clients: ${line}`);
+    }
+
+    const rings = await measureRingLatency(url, RINGS);
+    console.log(`\nrequest → ring, ${RINGS} requests each (mediator's request sent → expert's page rings), ms:`);
+    console.log('| measure | p50 | p99 | mean | max |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    for (const [label, samples] of [
+      ['expert on node B, mediator on node A', rings.acrossNodes],
+      ['both on one node', rings.oneNode],
+    ] as const) {
+      const r = stats(samples);
+      console.log(`| ${label} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.mean)} | ${ms(r.max)} |`);
     }
   } finally {
     if (!own) {

@@ -5,34 +5,22 @@
  * experts connected to node B hear the call, and their answers and their
  * pages closing reach A's dispatcher.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import type { RedisClientType } from 'redis';
-import { Server } from 'socket.io';
 import type { ExpertId } from '../../shared/ids';
 import { PRESENCE_NAMESPACE } from '../../shared/presenceProtocol';
 import type { ExpertRecord } from '../../server/presence/ExpertStore';
-import { PresenceService } from '../../server/presence/PresenceService';
-import { attachRedisAdapter } from '../../server/presence/redisAdapter';
-import { RedisPresenceStore } from '../../server/presence/RedisPresenceStore';
-import { Records } from '../../server/records';
 import { eventually, sleep } from '../helpers/eventually';
 import { createExpertPool, type ExpertPool } from '../helpers/expertPool';
 import { connectPresence, goOnCall, staffSession, type PresenceClient } from '../helpers/presenceClient';
-import { connectRedis, deleteKeys, testPrefix, testRedisUrl } from '../helpers/redis';
+import { startPresenceNode, type PresenceNode } from '../helpers/presenceNode';
+import { testPrefix, testRedisUrl } from '../helpers/redis';
 import { createTestDb, type TestDb } from '../helpers/testDb';
 
 const TTL = 1500;
 const OFFER_TIMEOUT = 5000;
 const quiet = pino({ level: process.env.LOG_TESTS ? 'debug' : 'silent' });
 
-interface Node {
-  url: string;
-  store: RedisPresenceStore;
-  io: Server;
-  close(): Promise<void>;
-}
+type Node = PresenceNode;
 
 let testDb: TestDb;
 let pool: ExpertPool;
@@ -42,35 +30,15 @@ let b: Node;
 const clients: PresenceClient[] = [];
 const online: ExpertId[] = [];
 
-async function startNode(): Promise<Node> {
-  const client: RedisClientType = await connectRedis();
-  const store = new RedisPresenceStore({ client, prefix, heartbeatTtlMs: TTL });
-  const httpServer = http.createServer();
-  const io = new Server(httpServer);
-  const adapter = await attachRedisAdapter(io, { redisUrl: testRedisUrl(), prefix }, quiet);
-  const service = new PresenceService({
-    io,
-    records: new Records(testDb.db),
-    store,
+const startNode = () =>
+  startPresenceNode({
+    db: testDb.db,
+    redisUrl: testRedisUrl(),
+    prefix,
+    heartbeatTtlMs: TTL,
     logger: quiet,
     dispatch: { offerTimeoutMs: OFFER_TIMEOUT },
-    sweepEveryMs: 100,
-    crossNode: true,
   });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`,
-    store,
-    io,
-    close: async () => {
-      await service.close();
-      await new Promise((resolve) => io.close(resolve));
-      await adapter.close();
-      await deleteKeys(client, prefix);
-      client.destroy();
-    },
-  };
-}
 
 beforeAll(async () => {
   testDb = await createTestDb();
@@ -89,7 +57,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await b?.close();
-  await a?.close();
+  await a?.close({ cleanUp: true });
   await testDb?.drop();
 });
 
