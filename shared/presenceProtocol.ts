@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { disputeTypeSchema } from './cases';
 import type { Ack } from './errors';
 import { chosenStateSchema, languageSchema, type ExpertState, type OfferView, type RequestUpdate } from './experts';
-import { caseIdSchema, expertRequestIdSchema, offerIdSchema, type OfferId } from './ids';
+import { caseIdSchema, expertIdSchema, expertRequestIdSchema, offerIdSchema, type CaseId, type OfferId } from './ids';
 
 export const PRESENCE_NAMESPACE = '/presence';
 
@@ -63,6 +63,16 @@ export const presenceRequests = {
     payload: z.object({ offerId: offerIdSchema, answer: z.enum(['accept', 'decline']) }).strict(),
     response: out<{ result: 'accepted' | 'declined' }>(),
   },
+  /** The expert leaves the case they are in: available again, idle from now. */
+  'expert:leaveCase': {
+    payload: z.object({}).strict(),
+    response: out<PresenceView>(),
+  },
+  /** The case's mediator lets its expert go (their page hears `expert:released`). */
+  'expertRequest:release': {
+    payload: z.object({ caseId: caseIdSchema, expertId: expertIdSchema }).strict(),
+    response: out<Record<string, never>>(),
+  },
   /** A mediator asks for an expert of a specialty (and a language) for a case they mediate. */
   'expertRequest:create': {
     payload: z
@@ -88,6 +98,8 @@ export interface PresenceNotifications {
   'expert:ringing': OfferView;
   /** The call stopped without the expert's answer: nobody answered in time, or it was withdrawn. */
   'expert:ringEnded': { offerId: OfferId; why: 'timed_out' | 'withdrawn' };
+  /** The case's mediator released this expert from it. */
+  'expert:released': { caseId: CaseId };
   /** News of a mediator's request: who rings now, who accepted, or that nobody is left. */
   'expertRequest:updated': RequestUpdate;
 }

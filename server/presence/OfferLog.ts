@@ -64,11 +64,21 @@ export interface RequestEnded {
   at: Date;
 }
 
+/** An expert's part in a case ended: they left it, or its mediator released them. */
+export interface ExpertReleased {
+  expertId: ExpertId;
+  caseId: CaseId;
+  how: 'left' | 'released';
+  /** The expert's own account when they left; the mediator's when released. */
+  by: StaffId;
+}
+
 export interface OfferLog {
   requestOpened(event: RequestOpened): Promise<void>;
   offered(event: OfferMade): Promise<void>;
   answered(event: OfferAnswered): Promise<void>;
   requestEnded(event: RequestEnded): Promise<void>;
+  released(event: ExpertReleased): Promise<void>;
 }
 
 const ANSWER_ACTIONS: Record<OfferAnswer, string> = {
@@ -163,6 +173,16 @@ export class SqlOfferLog implements OfferLog {
         caseId: e.caseId,
         details: { expertId: e.expertId, offers: e.offers },
       });
+    });
+  }
+
+  released(e: ExpertReleased): Promise<void> {
+    return new SqlAuditLog(this.db).write({
+      actorId: e.by,
+      action: e.how === 'left' ? 'expert.leftCase' : 'expert.released',
+      entity: 'expert',
+      entityId: e.expertId,
+      caseId: e.caseId,
     });
   }
 }

@@ -74,6 +74,7 @@ export class PresenceService {
   readonly #log: Logger;
   readonly #sweeper: NodeJS.Timeout;
   readonly #crossNode: boolean;
+  readonly #offerLog: SqlOfferLog;
   #closed: Promise<void> | undefined;
 
   constructor(options: PresenceServiceOptions) {
@@ -81,10 +82,11 @@ export class PresenceService {
     this.#records = options.records;
     this.#log = options.logger.child({ component: 'presence' });
     this.#crossNode = options.crossNode ?? false;
+    this.#offerLog = new SqlOfferLog(options.records.db);
     this.#nsp = options.io.of(PRESENCE_NAMESPACE) as unknown as PresenceNamespace;
     this.dispatcher = new ExpertDispatcher({
       store: options.store,
-      log: new SqlOfferLog(options.records.db),
+      log: this.#offerLog,
       logger: options.logger,
       settings: options.dispatch,
       listener: {
@@ -187,6 +189,8 @@ export class PresenceService {
       dispatcher: this.dispatcher,
       answer: (expertId, offerId, how) => this.answer(expertId, offerId, how),
       records: this.#records,
+      offerLog: this.#offerLog,
+      tellReleased: (expertId, caseId) => void this.#nsp.to(expertRoom(expertId)).emit('expert:released', { caseId }),
     };
     for (const handler of presenceHandlers) {
       socket.on(handler.name, async (...args: unknown[]) => {

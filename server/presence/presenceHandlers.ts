@@ -19,7 +19,9 @@ import type { Actor } from '../authz/actor';
 import { authorize } from '../authz/authorize';
 import type { Records } from '../records';
 import type { RateLimiter } from '../signaling/RateLimiter';
+import type { CaseId, ExpertId } from '../../shared/ids';
 import type { ExpertDispatcher } from './ExpertDispatcher';
+import type { OfferLog } from './OfferLog';
 import { profileOf, type ExpertRecord } from './ExpertStore';
 import { buildOfferSummary } from './offerSummary';
 import type { Presence, PresenceStore } from './PresenceStore';
@@ -36,6 +38,9 @@ export interface PresenceContext {
   /** Answers an offer, on whichever node made it (PresenceService.answer). */
   answer: ExpertDispatcher['answer'];
   records: Records;
+  offerLog: OfferLog;
+  /** Tells the expert's pages (on any node) that the mediator released them. */
+  tellReleased(expertId: ExpertId, caseId: CaseId): void;
 }
 
 type PresenceHandler<K extends PresenceRequestName> = (
@@ -126,6 +131,29 @@ export const presenceHandlers: RegisteredPresenceHandler[] = [
   definePresenceHandler('expert:answer', async (ctx, { offerId, answer }) => {
     const expert = expertOf(ctx);
     return { result: await ctx.answer(expert.id, offerId, answer) };
+  }),
+
+  // Presence is in Redis and the audit row in the database: no transaction spans both, so the
+  // state changes first and the row follows; a failure in between leaves a release unaudited,
+  // never an audited release that did not happen.
+  definePresenceHandler('expert:leaveCase', async (ctx) => {
+    const expert = expertOf(ctx);
+    const { caseId } = await ctx.store.get(expert.id);
+    const result = caseId && (await ctx.store.release(expert.id, caseId));
+    if (!result || !result.ok) throw new AppError('CONFLICT', 'you are in no case');
+    await ctx.offerLog.released({ expertId: expert.id, caseId: caseId!, how: 'left', by: ctx.actor.staffId });
+    return view(ctx, result.presence);
+  }),
+
+  definePresenceHandler('expertRequest:release', async (ctx, { caseId, expertId }) => {
+    const record = await ctx.records.read.cases.get(caseId);
+    if (!record) throw new AppError('NOT_FOUND', 'no such case');
+    authorize(ctx.actor, 'case:mediate', record);
+    const result = await ctx.store.release(expertId, caseId);
+    if (!result.ok) throw new AppError('CONFLICT', 'that expert is not in this case');
+    await ctx.offerLog.released({ expertId, caseId, how: 'released', by: ctx.actor.staffId });
+    ctx.tellReleased(expertId, caseId);
+    return {};
   }),
 
   definePresenceHandler('expertRequest:create', async (ctx, { caseId, specialty, language, note }) => {

@@ -3,13 +3,21 @@
  * server always writes SqlOfferLog, on PGlite when embedded). `fail` makes
  * the next write throw, to test what the dispatcher does when the log is down.
  */
-import type { OfferAnswered, OfferLog, OfferMade, RequestEnded, RequestOpened } from '../../server/presence/OfferLog';
+import type {
+  ExpertReleased,
+  OfferAnswered,
+  OfferLog,
+  OfferMade,
+  RequestEnded,
+  RequestOpened,
+} from '../../server/presence/OfferLog';
 
 export type LoggedEvent =
   | ({ type: 'requestOpened' } & RequestOpened)
   | ({ type: 'offered' } & OfferMade)
   | ({ type: 'answered' } & OfferAnswered)
-  | ({ type: 'requestEnded' } & RequestEnded);
+  | ({ type: 'requestEnded' } & RequestEnded)
+  | ({ type: 'released' } & ExpertReleased);
 
 export class MemoryOfferLog implements OfferLog {
   readonly events: LoggedEvent[] = [];
@@ -31,6 +39,10 @@ export class MemoryOfferLog implements OfferLog {
     this.#push({ type: 'requestEnded', ...event });
   }
 
+  async released(event: ExpertReleased): Promise<void> {
+    this.#push({ type: 'released', ...event });
+  }
+
   /** The log as short lines: `offered A`, `answered A declined`, `requestEnded exhausted`. */
   lines(names: Record<string, string> = {}): string[] {
     const n = (id: string | null | undefined) => (id ? (names[id] ?? id) : '-');
@@ -44,6 +56,8 @@ export class MemoryOfferLog implements OfferLog {
           return `answered ${n(e.expertId)} ${e.answer}`;
         case 'requestEnded':
           return `requestEnded ${e.outcome} ${n(e.expertId)}`;
+        case 'released':
+          return `released ${n(e.expertId)} ${e.how}`;
       }
     });
   }

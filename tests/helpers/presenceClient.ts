@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack } from '../../shared/errors';
 import type { OfferView, RequestUpdate } from '../../shared/experts';
-import type { StaffId } from '../../shared/ids';
+import type { CaseId, StaffId } from '../../shared/ids';
 import {
   PRESENCE_NAMESPACE,
   PRESENCE_PROTOCOL_VERSION,
@@ -27,6 +27,8 @@ export interface PresenceClient {
   /** Why each call stopped ringing without an answer: timed_out or withdrawn. */
   ended: string[];
   updates: RequestUpdate[];
+  /** The cases the mediator released this expert from. */
+  released: CaseId[];
   request<K extends PresenceRequestName>(
     name: K,
     payload: PresenceRequestPayload<K>,
@@ -52,12 +54,14 @@ export async function connectPresence(baseUrl: string, token: string | undefined
     rings: [],
     ended: [],
     updates: [],
+    released: [],
     request: (name, payload) =>
       (socket.timeout(5000).emitWithAck as (...args: unknown[]) => Promise<never>)(name, payload),
   };
   socket.on('expert:ringing', (offer) => client.rings.push(offer));
   socket.on('expert:ringEnded', ({ why }) => client.ended.push(why));
   socket.on('expertRequest:updated', (update) => client.updates.push(update));
+  socket.on('expert:released', ({ caseId }) => client.released.push(caseId));
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);

@@ -192,3 +192,40 @@ test('a page that stays connected but stops heartbeating (a closed laptop) is of
   const mediator = await connect(pool.mediatorId);
   expect(await ask(mediator)).toMatchObject({ ok: true, data: { status: 'exhausted', offered: 0 } });
 });
+
+test('the mediator releases the expert, or the expert leaves: available again, and the audit log says who', async () => {
+  const record = await pool.addExpert('陈专家');
+  const expert = await onCall(record);
+  const mediator = await connect(pool.mediatorId);
+  const pullIn = async () => {
+    await ask(mediator);
+    const ring = await eventually(() => expert.rings.at(-1), { what: 'the call', intervalMs: 20 });
+    await expert.request('expert:answer', { offerId: ring.offerId, answer: 'accept' });
+    expect((await store.get(record.id)).state).toBe('in_case');
+  };
+
+  await pullIn();
+  const release = (expertId: ExpertId) => mediator.request('expertRequest:release', { caseId: pool.caseId, expertId });
+  expect(await release((await pool.addExpert('无关专家')).id)).toMatchObject({
+    ok: false,
+    error: { code: 'CONFLICT' },
+  });
+  expect(await release(record.id)).toMatchObject({ ok: true });
+  await eventually(() => expert.released.includes(pool.caseId), { what: 'the page told', intervalMs: 20 });
+  expect((await store.get(record.id)).state).toBe('available');
+
+  expert.rings.length = 0;
+  await pullIn();
+  expect(await expert.request('expert:leaveCase', {})).toMatchObject({ ok: true, data: { state: 'available' } });
+  expect(await expert.request('expert:leaveCase', {})).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+
+  const audit = await testDb.db.query<{ action: string; actorId: string }>(
+    `select action, actor_id as "actorId" from audit_log
+     where entity_id = $1 and action in ('expert.released', 'expert.leftCase') order by id`,
+    [record.id],
+  );
+  expect(audit).toEqual([
+    { action: 'expert.released', actorId: pool.mediatorId },
+    { action: 'expert.leftCase', actorId: record.staffId },
+  ]);
+});
