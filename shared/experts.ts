@@ -83,4 +83,6 @@ export type RequestUpdate = RequestBase &
     | { status: 'accepted'; expertId: ExpertId }
     | { status: 'exhausted' }
     | { status: 'cancelled' }
+    /** The server could not go on with it (its database was down): nobody rings; ask again. */
+    | { status: 'failed' }
   );

@@ -15,50 +15,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DisputeType } from '../../shared/cases';
 import { AppError } from '../../shared/errors';
-import type { OfferSummary, OfferView, RequestUpdate } from '../../shared/experts';
+import type { RequestUpdate } from '../../shared/experts';
 import type { CaseId, ExpertId, ExpertRequestId, OfferId, StaffId } from '../../shared/ids';
-import type { CaseLocation } from './keys';
+import { DEFAULT_DISPATCH, type DispatchListener, type DispatchSettings, type ExpertRequestInput } from './dispatch';
 import type { OfferAnswer, OfferLog, RequestOutcome } from './OfferLog';
-
-export type { RequestUpdate };
 import type { Candidate, PresenceStore } from './PresenceStore';
 
-export interface DispatchSettings {
-  /** How long one ring lasts before the request moves on. */
-  offerTimeoutMs: number;
-  /** How many experts ring at once; the first to accept takes the case. */
-  ringAtOnce: number;
-  /**
-   * How much longer than offerTimeoutMs the store itself holds a ring. It only
-   * matters when this dispatcher is gone (its node died): then the store frees
-   * the expert on its own.
-   */
-  ringGraceMs: number;
-}
-
-export const DEFAULT_DISPATCH: DispatchSettings = { offerTimeoutMs: 20_000, ringAtOnce: 1, ringGraceMs: 5_000 };
-
-export interface ExpertRequestInput {
-  caseId: CaseId;
-  requestedBy: StaffId;
-  specialty: DisputeType;
-  language?: string | undefined;
-  /** Where the case arose: candidates are ranked by how near they serve it. */
-  at: CaseLocation;
-  /** What the experts see while it rings (offerSummary.ts: no party's personal data). */
-  summary: OfferSummary;
-}
-
-/** Who hears of the dispatcher's steps: the socket layer (rings to experts, news to the mediator). */
-export interface DispatchListener {
-  /** Ring this expert: their client shows the summary and sounds until the ring ends. */
-  ring(expertId: ExpertId, offer: OfferView): void;
-  /** Stop ringing an offer that ended without the expert's own answer. */
-  ringEnded(expertId: ExpertId, offerId: OfferId, why: Extract<OfferAnswer, 'timed_out' | 'withdrawn'>): void;
-  requestUpdated(update: RequestUpdate): void;
-}
+export { DEFAULT_DISPATCH, type DispatchListener, type DispatchSettings, type ExpertRequestInput, type RequestUpdate };
 
 interface OpenOffer {
   offerId: OfferId;
@@ -70,7 +34,7 @@ interface OpenOffer {
 interface Request {
   id: ExpertRequestId;
   input: ExpertRequestInput;
-  status: 'ringing' | RequestOutcome;
+  status: 'ringing' | RequestOutcome | 'failed';
   /** Everyone found for it, rung or not: never offered the same request twice. */
   tried: Set<ExpertId>;
   open: Map<OfferId, OpenOffer>;
@@ -128,20 +92,8 @@ export class ExpertDispatcher {
     });
     this.#requests.set(req.id, req);
     this.#logger.info({ requestId: req.id, caseId: input.caseId, specialty: input.specialty }, 'request()');
-    return this.#serial(req, async () => {
-      try {
-        return await this.#refill(req);
-      } catch (error) {
-        // The first rings could not be made (the log is down): give back whoever rings, and fail the ask.
-        this.#requests.delete(req.id);
-        for (const open of [...req.open.values()]) {
-          this.#forgetOffer(req, open);
-          await this.#store.endRing(open.expertId, open.offerId, 'cancel').catch(() => undefined);
-          this.#listener.ringEnded(open.expertId, open.offerId, 'withdrawn');
-        }
-        throw error;
-      }
-    });
+    // A first ring that cannot be logged fails the request (#step): the mediator's ack says so.
+    return this.#step(req, () => this.#refill(req));
   }
 
   /** The expert's answer to the offer ringing on their client. */
@@ -150,7 +102,7 @@ export class ExpertDispatcher {
     if (!req || req.open.get(offerId)?.expertId !== expertId) {
       throw new AppError('CONFLICT', 'this call is no longer open');
     }
-    return this.#serial(req, async () => {
+    return this.#step(req, async () => {
       const open = req.open.get(offerId);
       if (!open) throw new AppError('CONFLICT', 'this call is no longer open');
       this.#forgetOffer(req, open);
@@ -177,7 +129,7 @@ export class ExpertDispatcher {
   async cancel(requestId: ExpertRequestId, by: StaffId): Promise<void> {
     const req = this.#requests.get(requestId);
     if (!req) throw new AppError('NOT_FOUND', 'no such open request');
-    await this.#serial(req, async () => {
+    await this.#step(req, async () => {
       if (req.status !== 'ringing') return;
       await this.#withdrawAll(req, by);
       await this.#end(req, 'cancelled', { expertId: null, by });
@@ -187,7 +139,7 @@ export class ExpertDispatcher {
   /** The expert's client is gone (closed, or offline): an offer ringing there moves on now, not at its timeout. */
   async expertLeft(expertId: ExpertId): Promise<void> {
     for (const req of new Set(this.#offers.values())) {
-      await this.#serial(req, async () => {
+      await this.#step(req, async () => {
         const open = [...req.open.values()].find((o) => o.expertId === expertId);
         if (!open || req.status !== 'ringing') return;
         this.#forgetOffer(req, open);
@@ -299,7 +251,7 @@ export class ExpertDispatcher {
   }
 
   #timedOut(req: Request, offerId: OfferId): void {
-    this.#serial(req, async () => {
+    this.#step(req, async () => {
       const open = req.open.get(offerId);
       if (!open) return; // answered meanwhile
       this.#forgetOffer(req, open);
@@ -307,7 +259,7 @@ export class ExpertDispatcher {
       await this.#logAnswer(req, open, 'timed_out');
       this.#listener.ringEnded(open.expertId, offerId, 'timed_out');
       await this.#refill(req);
-    }).catch((error: unknown) => this.#logger.error({ err: error, requestId: req.id }, 'timedOut(): failed'));
+    }).catch(() => undefined); // #step logged it and ended the request
   }
 
   async #withdrawAll(req: Request, by: StaffId | null): Promise<void> {
@@ -374,6 +326,36 @@ export class ExpertDispatcher {
     clearTimeout(open.timer);
     req.open.delete(open.offerId);
     this.#offers.delete(open.offerId);
+  }
+
+  /**
+   * Runs a step of an open request in turn. If it fails other than by a refusal
+   * (an AppError: the caller's mistake, nothing changed), the request cannot be
+   * trusted to go on: it is ended as failed, its rings withdrawn, and the
+   * mediator told, rather than left ringing nobody.
+   */
+  #step<T>(req: Request, step: () => Promise<T>): Promise<T> {
+    return this.#serial(req, async () => {
+      try {
+        return await step();
+      } catch (error) {
+        if (!(error instanceof AppError)) await this.#fail(req, error);
+        throw error;
+      }
+    });
+  }
+
+  async #fail(req: Request, error: unknown): Promise<void> {
+    this.#logger.error({ err: error, requestId: req.id }, 'request failed');
+    if (req.status !== 'ringing') return;
+    req.status = 'failed';
+    this.#requests.delete(req.id);
+    for (const open of [...req.open.values()]) {
+      this.#forgetOffer(req, open);
+      await this.#store.endRing(open.expertId, open.offerId, 'cancel').catch(() => undefined);
+      this.#listener.ringEnded(open.expertId, open.offerId, 'withdrawn');
+    }
+    this.#listener.requestUpdated(this.#update(req));
   }
 
   /** Resolves once no step of any request is running or queued (timers that have not fired do not count). */

@@ -280,3 +280,15 @@ test('ringing two at once, when the second offer cannot be logged the first is w
   for (const id of [a, b]) expect((await store.get(id)).state).toBe('available');
   expect(dispatcher.openRequests).toBe(0);
 });
+
+test('when a timeout cannot be logged, the request ends as failed instead of ringing nobody', async () => {
+  await expert('a');
+  const b = await expert('b');
+  await ask();
+  log.failOn = 'answered';
+  await elapse(20_000);
+  expect(updates.at(-1)).toMatchObject({ status: 'failed' });
+  expect(ringing()).toEqual(['a']);
+  expect((await store.get(b)).state).toBe('available');
+  expect(dispatcher.openRequests).toBe(0);
+});
