@@ -130,3 +130,18 @@ test('closing the ringing expert’s page on node B moves node A’s request on 
   expect(offer).toEqual({ answer: 'withdrawn' });
   await mediator.request('expertRequest:cancel', { requestId: onA.rings[0]!.requestId });
 });
+
+test('a node that dies with an expert’s page on it leaves that expert offline within TTL + 1 s', async () => {
+  const c = await startNode();
+  const record = await pool.addExpert('蒋专家');
+  await onCall(c, record);
+  expect((await a.store.get(record.id)).state).toBe('available');
+  // Closing the service first keeps the node from marking anyone offline on its way down, as a
+  // crash would; the page (no reconnection here) then sends no more heartbeats.
+  const died = Date.now();
+  await c.close();
+  await eventually(async () => (await a.store.get(record.id)).state === 'offline', { intervalMs: 20 });
+  expect(Date.now() - died).toBeLessThanOrEqual(TTL + 1000);
+  // Its last heartbeat came at most TTL / 3 before: the TTL, not the dying node, turned it offline.
+  expect(Date.now() - died).toBeGreaterThanOrEqual(TTL - TTL / 3 - 50);
+});
