@@ -24,6 +24,7 @@ import type { CaseId, DistrictId, ExpertId, ExpertRequestId, GridId, OfferId, To
 import type { CaseLocation } from '../../server/presence/keys';
 import type { ExpertProfile } from '../../server/presence/PresenceStore';
 import { RedisPresenceStore } from '../../server/presence/RedisPresenceStore';
+import { prng } from '../../tests/helpers/prng';
 import { OwnRedisServer, testPrefix } from '../../tests/helpers/redis';
 import { measureRingLatency } from './ringLatency';
 
@@ -38,15 +39,6 @@ const LIMIT = 3;
 const SPECIALTIES = Object.keys(DISPUTE_TYPES) as DisputeType[];
 const OTHER_LANGUAGES = ['yue', 'en', 'ug', 'bo'];
 
-/** mulberry32: a small seeded PRNG, so the pool is the same on every run. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(20261204);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 

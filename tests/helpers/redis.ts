@@ -6,9 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { createClient, type RedisClientType } from 'redis';
 import { eventually } from './eventually';
+import { freePort } from './freePort';
 
 export const testRedisUrl = (): string => process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -32,17 +32,6 @@ export async function deleteKeys(client: RedisClientType, prefix: string): Promi
   for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
     if (keys.length) await client.del(keys);
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A redis-server of the test's own: no RDB, no AOF, so a restart starts empty, as a crash would. */
