@@ -176,3 +176,29 @@ test('two nodes asking at once for the one available expert: exactly one case ge
     await a.store.goOffline(expert.id);
   }
 });
+
+test('the first answer to an offer stands: a late second one changes neither the row nor the audit log', async () => {
+  const a = node(0);
+  const expert = await pool.addExpert('韩专家', { serves: { grids: [pool.grids[1].id] } });
+  await a.online(expert);
+  const at = { ...pool.at, gridId: pool.grids[1].id };
+  const { requestId } = await a.dispatcher.request({
+    caseId: pool.caseId,
+    requestedBy: pool.mediatorId,
+    specialty: 'traffic',
+    at,
+    summary,
+  });
+  const offer = a.offerOf(expert)!;
+  await a.dispatcher.answer(expert.id, offer.offerId, 'decline');
+  const log = new SqlOfferLog(testDb.db);
+  const late = { offerId: offer.offerId, requestId, caseId: pool.caseId, expertId: expert.id, at: new Date() };
+  await log.answered({ ...late, answer: 'accepted' });
+  const [row] = await testDb.db.query('select answer from expert_offers where id = $1', [offer.offerId]);
+  expect(row).toEqual({ answer: 'declined' });
+  const audit = await testDb.db.query(`select action from audit_log where details->>'offerId' = $1 order by id`, [
+    offer.offerId,
+  ]);
+  expect(audit).toEqual([{ action: 'expert.offered' }, { action: 'expert.declined' }]);
+  await a.store.goOffline(expert.id);
+});
