@@ -14,6 +14,7 @@ import { createRoutes, type CreateRoomWithLinks } from './http/routes';
 import { JoinTokens } from './links/joinToken';
 import { LiveRooms } from './rooms/LiveRooms';
 import { SessionLinks } from './sessions/SessionLinks';
+import { expertJoinLinks } from './sessions/expertJoinLinks';
 import { sessionRoutes } from './sessions/routes';
 import { SessionService } from './sessions/SessionService';
 import { SqlRoomStore } from './sessions/SqlRoomStore';
@@ -22,6 +23,7 @@ import { refuseUnservedUpgrades } from './http/rejectUpgrade';
 import { AGREEMENT_PATH } from '../shared/agreement';
 import type { Db } from './db/Db';
 import { startRecords, type RecordsApp } from './recordsApp';
+import { AppError } from '../shared/errors';
 import type { CaseId, RoomId } from '../shared/ids';
 import type { CollabServer } from './collab/CollabServer';
 import { createCollabServer } from './collab/createCollabServer';
@@ -139,13 +141,20 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     logger,
     dispatch: { offerTimeoutMs: config.presence.offerTimeoutMs, ringAtOnce: config.presence.ringAtOnce },
     crossNode: adapter !== undefined,
+    joinLinkForAcceptedOffer: expertJoinLinks({ db: records.db, links }),
   });
   const collab = createCollabServer({
     httpServer,
     records: records.records,
     joinTokens,
     caseIdOfRoom: deps.caseIdOfRoom ?? roomStore.caseIdOfRoom,
-    checkLink: async (claims) => void (await links.check(claims)),
+    checkLink: async (claims) => {
+      await links.check(claims);
+      // An expert reads the agreement only once every party of the session agreed to them.
+      if (claims.role === 'expert' && !rooms.expertCleared(claims.roomId, claims.linkId)) {
+        throw new AppError('FORBIDDEN', 'the parties have not all agreed to an expert taking part yet');
+      }
+    },
     publicOrigin: () => config.publicUrl,
     logger,
     limits: deps.collabLimits,

@@ -58,10 +58,14 @@ export const presenceRequests = {
     payload: z.object({ state: chosenStateSchema }).strict(),
     response: out<PresenceView>(),
   },
-  /** The expert's answer to the call ringing on their page. */
+  /**
+   * The expert's answer to the call ringing on their page. On accepting, the
+   * link that takes them into the case's session (null when the case has no
+   * session to join).
+   */
   'expert:answer': {
     payload: z.object({ offerId: offerIdSchema, answer: z.enum(['accept', 'decline']) }).strict(),
-    response: out<{ result: 'accepted' | 'declined' }>(),
+    response: out<{ result: 'accepted' | 'declined'; joinUrl: string | null }>(),
   },
   /** The expert leaves the case they are in: available again, idle from now. */
   'expert:leaveCase': {

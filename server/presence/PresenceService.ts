@@ -64,6 +64,11 @@ export interface PresenceServiceOptions {
   sweepEveryMs?: number;
   /** The socket.io Redis adapter is attached: other nodes exist and hear serverSideEmit. */
   crossNode?: boolean;
+  /**
+   * A join link into the case's session for the expert who accepted this
+   * offer (server/sessions ExpertLinks); null when the case has no session.
+   */
+  joinLinkForAcceptedOffer?: (offerId: OfferId, expert: ExpertRecord) => Promise<string | null>;
 }
 
 export class PresenceService {
@@ -75,6 +80,7 @@ export class PresenceService {
   readonly #sweeper: NodeJS.Timeout;
   readonly #crossNode: boolean;
   readonly #offerLog: SqlOfferLog;
+  readonly #joinLinkForAcceptedOffer: PresenceServiceOptions['joinLinkForAcceptedOffer'];
   #closed: Promise<void> | undefined;
 
   constructor(options: PresenceServiceOptions) {
@@ -83,6 +89,7 @@ export class PresenceService {
     this.#log = options.logger.child({ component: 'presence' });
     this.#crossNode = options.crossNode ?? false;
     this.#offerLog = new SqlOfferLog(options.records.db);
+    this.#joinLinkForAcceptedOffer = options.joinLinkForAcceptedOffer;
     this.#nsp = options.io.of(PRESENCE_NAMESPACE) as unknown as PresenceNamespace;
     this.dispatcher = new ExpertDispatcher({
       store: options.store,
@@ -190,6 +197,7 @@ export class PresenceService {
       answer: (expertId, offerId, how) => this.answer(expertId, offerId, how),
       records: this.#records,
       offerLog: this.#offerLog,
+      joinLinkFor: (offerId, expert) => this.#joinLinkForAcceptedOffer?.(offerId, expert) ?? Promise.resolve(null),
       tellReleased: (expertId, caseId) => void this.#nsp.to(expertRoom(expertId)).emit('expert:released', { caseId }),
     };
     for (const handler of presenceHandlers) {

@@ -19,7 +19,7 @@ import type { Actor } from '../authz/actor';
 import { authorize } from '../authz/authorize';
 import type { Records } from '../records';
 import type { RateLimiter } from '../signaling/RateLimiter';
-import type { CaseId, ExpertId } from '../../shared/ids';
+import type { CaseId, ExpertId, OfferId } from '../../shared/ids';
 import type { ExpertDispatcher } from './ExpertDispatcher';
 import type { OfferLog } from './OfferLog';
 import { profileOf, type ExpertRecord } from './ExpertStore';
@@ -39,6 +39,8 @@ export interface PresenceContext {
   answer: ExpertDispatcher['answer'];
   records: Records;
   offerLog: OfferLog;
+  /** A join link into the case's session for the expert who accepted this offer (null: no session). */
+  joinLinkFor(offerId: OfferId, expert: ExpertRecord): Promise<string | null>;
   /** Tells the expert's pages (on any node) that the mediator released them. */
   tellReleased(expertId: ExpertId, caseId: CaseId): void;
 }
@@ -130,7 +132,14 @@ export const presenceHandlers: RegisteredPresenceHandler[] = [
 
   definePresenceHandler('expert:answer', async (ctx, { offerId, answer }) => {
     const expert = expertOf(ctx);
-    return { result: await ctx.answer(expert.id, offerId, answer) };
+    const result = await ctx.answer(expert.id, offerId, answer);
+    if (result === 'declined') return { result, joinUrl: null };
+    // The call is theirs: the link into the session comes with the answer (the parties are asked there).
+    const joinUrl = await ctx.joinLinkFor(offerId, expert).catch((error: unknown) => {
+      ctx.log.error({ err: error, offerId }, 'expert:answer: no join link issued');
+      return null;
+    });
+    return { result, joinUrl };
   }),
 
   // Presence is in Redis and the audit row in the database: no transaction spans both, so the

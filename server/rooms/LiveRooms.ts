@@ -11,6 +11,7 @@ import { MediaRoom } from '../../media/MediaRoom';
 import type { WorkerPool } from '../../media/WorkerPool';
 import { LiveRoom, type RecordingConsentEvent } from './LiveRoom';
 import type { RoomSettings } from './RoomStore';
+import { ExpertConsents } from './expertConsent';
 import { SessionMemory } from './SessionMemory';
 
 /** How long a session's memory is kept after its last participant left. */
@@ -66,6 +67,12 @@ export class LiveRooms {
     const removed = room?.removeLink(linkId) ?? 0;
     if (removed) this.#log.info({ roomId, linkId, removed }, 'LiveRooms.removeLink()');
     return removed;
+  }
+
+  /** Whether every party of the session agreed to the expert of this link (the agreement opens to them then). */
+  expertCleared(roomId: RoomId, linkId: string): boolean {
+    const memory = this.#memories.get(roomId);
+    return memory ? new ExpertConsents(memory).cleared(linkId) : false;
   }
 
   closeAll(): void {

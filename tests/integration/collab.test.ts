@@ -119,7 +119,6 @@ describe('syncing', () => {
 
 describe('read-only roles', () => {
   test.each([
-    ['an expert link', () => Promise.resolve(link(room, 'expert'))],
     ['an observer link', () => Promise.resolve(link(room, 'observer'))],
     ['a coordinator of the district', () => staff('districtCoordinator')],
     ['a mediator of the township who does not hold the case', () => staff('townshipMediator')],

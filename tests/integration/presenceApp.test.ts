@@ -10,7 +10,9 @@ import { createExpertPool, type ExpertPool } from '../helpers/expertPool';
 import { connectPresence, goOnCall, staffSession, type PresenceClient } from '../helpers/presenceClient';
 import { connectRedis, deleteKeys, testPrefix, testRedisUrl } from '../helpers/redis';
 import { createTestDb, type TestDb } from '../helpers/testDb';
-import { startTestServer, type TestServer } from '../helpers/testServer';
+import { joinRoom } from '../helpers/joinRoom';
+import { TestSignalingClient } from '../helpers/signalingClient';
+import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
 
 let testDb: TestDb;
 let pool: ExpertPool;
@@ -25,7 +27,13 @@ beforeAll(async () => {
   pool = await createExpertPool(testDb.db);
   redis = await connectRedis();
   prefix = testPrefix();
-  const env = { REDIS_URL: testRedisUrl(), REDIS_PREFIX: prefix, EXPERT_OFFER_TIMEOUT_SECONDS: '5' };
+  // Nodes of one deployment share the secret that signs links: a link made on one opens on the other.
+  const env = {
+    REDIS_URL: testRedisUrl(),
+    REDIS_PREFIX: prefix,
+    EXPERT_OFFER_TIMEOUT_SECONDS: '5',
+    TOKEN_SECRET: `presence-app-test-${prefix}`.padEnd(40, '-'),
+  };
   nodeA = await startTestServer(env, { db: testDb.db });
   nodeB = await startTestServer(env, { db: testDb.db });
 });
@@ -54,14 +62,46 @@ test('with REDIS_URL both nodes share presence and rooms: an expert on node B is
   const asked = await mediator.request('expertRequest:create', { caseId: pool.caseId, specialty: 'traffic' });
   expect(asked).toMatchObject({ ok: true, data: { status: 'ringing', ringing: [record.id] } });
   const ring = await eventually(() => expert.rings[0], { what: 'the call on node B', intervalMs: 20 });
-  expect(await expert.request('expert:answer', { offerId: ring.offerId, answer: 'accept' })).toMatchObject({
-    ok: true,
-    data: { result: 'accepted' },
-  });
+  const answered = await expert.request('expert:answer', { offerId: ring.offerId, answer: 'accept' });
+  expect(answered).toMatchObject({ ok: true, data: { result: 'accepted', joinUrl: null } }); // the case has no session yet
   await eventually(() => mediator.updates.some((u) => u.status === 'accepted'), { intervalMs: 20 });
   const [row] = await testDb.db.query(
     'select outcome, expert_id as "expertId" from expert_requests where case_id = $1',
     [pool.caseId],
   );
   expect(row).toEqual({ outcome: 'accepted', expertId: record.id });
+});
+
+test('the expert who accepts gets a link into the case’s session, issued for the mediator, and joins it', async () => {
+  const sessionId = 'ExpertPullRoom01';
+  await testDb.db.query(
+    `insert into case_sessions (id, case_id, title, waiting_room, recording) values ($1, $2, '交通事故调解', false, false)`,
+    [sessionId, pool.caseId],
+  );
+  const record = await pool.addExpert('褚专家');
+  const expert = await connectTo(nodeB, record.staffId);
+  await goOnCall(expert, 5000);
+  const mediator = await connectTo(nodeA, pool.mediatorId);
+  await mediator.request('expertRequest:create', { caseId: pool.caseId, specialty: 'traffic' });
+  const ring = await eventually(() => expert.rings.find((r) => r.caseId === pool.caseId), { intervalMs: 20 });
+  const answered = await expert.request('expert:answer', { offerId: ring.offerId, answer: 'accept' });
+  if (!answered.ok) throw new Error(JSON.stringify(answered));
+  expect(answered.data.joinUrl).toMatch(new RegExp(`^${nodeB.url}/join/`));
+  const [audit] = await testDb.db.query<{ actor: string; details: { role: string; expertId: string } }>(
+    `select actor_id as actor, details from audit_log where action = 'session.linkIssued' and entity_id = $1`,
+    [sessionId],
+  );
+  expect(audit).toMatchObject({ actor: pool.mediatorId, details: { role: 'expert', expertId: record.id } });
+
+  // The link opens the session (any node shares the records) with the expert role.
+  const signaling = await TestSignalingClient.connect(nodeA.url, tokenOf(answered.data.joinUrl!), {
+    deviceId: 'expert-laptop-1',
+  });
+  try {
+    const joined = await joinRoom(signaling, '褚专家');
+    expect(joined.join.self.role).toBe('expert');
+    expect(joined.join.space).toBe('main');
+  } finally {
+    signaling.close();
+  }
 });
