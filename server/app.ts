@@ -34,6 +34,7 @@ import { agreementSealer } from './signing/sealAgreement';
 import { signingRoutes, staffAgreementRoutes } from './signing/routes';
 import { SqlAgreementStore } from './collab/AgreementStore';
 import { createPresenceStore } from './presence/createPresenceStore';
+import { RedisNodeRouter, singleNode, type NodeRouter } from './routing/NodeRouter';
 import { PresenceService } from './presence/PresenceService';
 import { attachRedisAdapter } from './presence/redisAdapter';
 
@@ -97,8 +98,25 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const roomStore = new SqlRoomStore(records.db);
   const joinTokens = new JoinTokens(config.tokenSecret);
   const links = new SessionLinks({ db: records.db, joinTokens, baseUrl: () => url });
+  // Experts on call and mediators asking for one, and which node holds each room: on Redis when REDIS_URL is set.
+  const presenceStore = await createPresenceStore(config.presence, logger).catch(async (error: unknown) => {
+    pool.close();
+    await records.close();
+    throw error;
+  });
+  const router: NodeRouter = presenceStore.redis
+    ? new RedisNodeRouter({
+        client: presenceStore.redis,
+        prefix: config.presence.prefix,
+        url: () => url,
+        load: () => ({ rooms: rooms.size, participants: rooms.participants }),
+        logger,
+      })
+    : singleNode;
+  const roomElsewhere = (roomId: RoomId) => router.elsewhere(roomId);
   // Rooms know nothing of the database: consents reach the audit log through this callback.
   const rooms = new LiveRooms(pool, mediaLogger, {
+    router,
     onRecordingConsent: (consent) =>
       void sessions
         .recordConsent(consent)
@@ -119,6 +137,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     joinTokens,
     roomStore,
     links,
+    roomElsewhere,
     db: records.db,
     clientDir: deps.clientDir ?? defaultClientDir(),
     adminToken: config.adminToken,
@@ -129,9 +148,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     recordRoutes,
   });
   const httpServer = http.createServer(app);
-  const io = createSocketServer({ httpServer, joinTokens, roomStore, links, rooms, logger });
-  // Experts on call and mediators asking for one: the /presence namespace, on Redis when REDIS_URL is set.
-  const presenceStore = await createPresenceStore(config.presence, logger);
+  const io = createSocketServer({ httpServer, joinTokens, roomStore, links, rooms, roomElsewhere, logger });
   const { redisUrl, prefix } = config.presence;
   const adapter = redisUrl ? await attachRedisAdapter(io, { redisUrl, prefix }, logger) : undefined;
   const presence = new PresenceService({
@@ -183,6 +200,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   } catch (error) {
     await presence.close();
     await adapter?.close();
+    await router.close();
     await presenceStore.close();
     await collab.close();
     pool.close();
@@ -191,6 +209,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   }
   const { port } = httpServer.address() as AddressInfo;
   url ||= `http://localhost:${port}`;
+  if (router instanceof RedisNodeRouter) await router.start();
   logger.info({ port, url, workers: pool.workers.length }, 'createApp(): listening');
 
   let closed: Promise<void> | undefined;
@@ -201,8 +220,9 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       await presence.close(); // withdraws ringing calls while the experts' sockets are still there
       await io.close(); // disconnects every socket and closes the HTTP server
       await adapter?.close();
-      await presenceStore.close();
       rooms.closeAll();
+      await router.close();
+      await presenceStore.close();
       pool.close();
       await records.close();
       logger.info('createApp(): closed');

@@ -378,6 +378,7 @@ const zhErrors: Record<ClientErrorCode, ErrorText> = {
   PAYLOAD_TOO_LARGE: { title: '出了点问题', body: '请刷新页面再试一次。' },
   RATE_LIMITED: { title: '操作太快了', body: '请等一会儿再试。' },
   UNAVAILABLE: { title: '服务暂时不可用', body: '请过一会儿再试。' },
+  WRONG_NODE: { title: '正在转到会议所在的服务器', body: '请稍候;如果页面没有自动打开,请重新打开链接。' },
   INTERNAL: { title: '出了点问题', body: '请刷新页面再试一次。如果还是不行,请联系工作人员。' },
   TIMEOUT: { title: '网络太慢', body: '服务器没有及时回应。请检查网络后再试。' },
   DISCONNECTED: { title: '网络已断开', body: '请检查网络后再试。' },
@@ -417,6 +418,10 @@ const enErrors: Record<ClientErrorCode, ErrorText> = {
   PAYLOAD_TOO_LARGE: { title: 'Something went wrong', body: 'Please reload the page and try again.' },
   RATE_LIMITED: { title: 'Too fast', body: 'Please wait a moment and try again.' },
   UNAVAILABLE: { title: 'Not available right now', body: 'Please try again in a little while.' },
+  WRONG_NODE: {
+    title: 'Taking you to the meeting’s server',
+    body: 'One moment; if nothing happens, open the link again.',
+  },
   INTERNAL: {
     title: 'Something went wrong',
     body: 'Please reload the page and try again. If it still does not work, contact the office.',

@@ -6,7 +6,7 @@
  * imports a global client.
  */
 import type { Logger } from 'pino';
-import { createClient } from 'redis';
+import { createClient, type RedisClientType } from 'redis';
 import { MemoryPresenceStore } from './MemoryPresenceStore';
 import type { PresenceStore } from './PresenceStore';
 import { RedisPresenceStore } from './RedisPresenceStore';
@@ -22,6 +22,8 @@ export interface PresenceStoreConfig {
 export interface OpenPresenceStore {
   store: PresenceStore;
   kind: 'redis' | 'memory';
+  /** The Redis connection, for the other users of the shared engine (room routing); absent in-process. */
+  redis?: RedisClientType;
   /** Closes the Redis connection (after pending commands). Idempotent. */
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export async function createPresenceStore(config: PresenceStoreConfig, logger: L
   return {
     store: new RedisPresenceStore({ client, prefix: config.prefix, heartbeatTtlMs: config.heartbeatTtlMs }),
     kind: 'redis',
+    redis: client as RedisClientType,
     close: () => (closed ??= client.close().catch((error: unknown) => log.warn({ err: error }, 'redis: close failed'))),
   };
 }

@@ -110,3 +110,32 @@ export class PresenceKeys {
     ];
   }
 }
+
+/**
+ * The keys of room-to-node routing (server/routing), under the same prefix:
+ *
+ *   gridroom:routing:node:<nodeId>    string (JSON: url, load), set by each live node with a TTL
+ *   gridroom:routing:room:<roomId>    string, the node id that holds the live session, with a TTL
+ */
+export class RoutingKeys {
+  readonly #base: string;
+
+  constructor(prefix: string) {
+    this.#base = `${prefix}routing:`;
+  }
+
+  /** One node's registration: gone within its TTL once the node stops renewing it (it died). */
+  node(nodeId: string): string {
+    return this.nodePrefix() + part(nodeId, 'node id');
+  }
+
+  /** What `node()` prepends: the claim script checks the owner's registration from the owner's id alone. */
+  nodePrefix(): string {
+    return `${this.#base}node:`;
+  }
+
+  /** Which node holds a live session (a room lives on one node, as LiveKit's rooms do). */
+  room(roomId: string): string {
+    return `${this.#base}room:${part(roomId, 'room id')}`;
+  }
+}
