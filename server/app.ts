@@ -34,6 +34,7 @@ import { SqlAgreementStore } from './collab/AgreementStore';
 import { createPresenceStore } from './presence/createPresenceStore';
 import { PresenceService } from './presence/PresenceService';
 import { attachRedisAdapter } from './presence/redisAdapter';
+import { expertRoutes } from './presence/expertRoutes';
 
 export interface AppDeps {
   logger: Logger;
@@ -130,6 +131,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const io = createSocketServer({ httpServer, joinTokens, roomStore, links, rooms, logger });
   // Experts on call and mediators asking for one: the /presence namespace, on Redis when REDIS_URL is set.
   const presenceStore = await createPresenceStore(config.presence, logger);
+  recordRoutes.use('/api/experts', expertRoutes({ records: records.records, store: presenceStore.store }));
   const { redisUrl, prefix } = config.presence;
   const adapter = redisUrl ? await attachRedisAdapter(io, { redisUrl, prefix }, logger) : undefined;
   const presence = new PresenceService({
