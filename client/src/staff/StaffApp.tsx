@@ -11,6 +11,7 @@ import type { Me } from './api/types';
 import { CaseDetail } from './components/CaseDetail';
 import { CaseList } from './components/CaseList';
 import { Dashboard } from './components/Dashboard';
+import { ExpertBoard } from './components/ExpertBoard';
 import { Header } from './components/Header';
 import { Login } from './components/Login';
 import { RegisterCase } from './components/RegisterCase';
@@ -73,6 +74,7 @@ export function StaffApp() {
         {route.name === 'register' && <RegisterCase me={me} />}
         {route.name === 'case' && <CaseDetail key={route.id} me={me} caseId={route.id} />}
         {route.name === 'dashboard' && <Dashboard />}
+        {route.name === 'experts' && <ExpertBoard />}
       </main>
     </div>
   );

@@ -205,6 +205,17 @@ const zh = {
   expertStatus_cancelled: '已取消',
   expertStatus_failed: '出错',
 
+  navExperts: '专家在线',
+  boardTitle: '专家在线情况',
+  boardExplain:
+    '每格是此刻可以接这个网格、这类纠纷来电的空闲专家人数(服务整个镇街或全区的专家在每个网格都算)。每 3 秒刷新。',
+  boardPool: '专家库共 {n} 人',
+  boardUpdated: '更新于 {time}',
+  boardNoExperts: '本区专家库还没有专家。',
+  boardGrid: '网格',
+  boardBySpecialty: '按专业',
+  boardForbidden: '专家在线情况只对协调员开放。',
+
   error_BAD_REQUEST: '填写的内容有误:{message}',
   error_FORBIDDEN: '您没有这项权限:{message}',
   error_NOT_FOUND: '找不到:{message}',
@@ -412,6 +423,17 @@ const en: Record<StaffTextKey, string> = {
   expertStatus_exhausted: 'Nobody left',
   expertStatus_cancelled: 'Cancelled',
   expertStatus_failed: 'Failed',
+
+  navExperts: 'Experts',
+  boardTitle: 'Experts on call',
+  boardExplain:
+    'Each cell is how many experts could take a call of that kind in that grid right now (an expert serving a whole township or the district counts in each of its grids). Refreshed every 3 s.',
+  boardPool: '{n} experts in the pool',
+  boardUpdated: 'Updated {time}',
+  boardNoExperts: 'This district’s pool has no experts yet.',
+  boardGrid: 'Grid',
+  boardBySpecialty: 'By specialty',
+  boardForbidden: 'The expert board is for coordinators.',
 
   error_BAD_REQUEST: 'Something in the form is not right: {message}',
   error_FORBIDDEN: 'You may not do this: {message}',
