@@ -98,6 +98,7 @@ export function ExpertRequestCard({ c }: { c: CaseView }) {
       const current = store.get().request;
       // The socket's news may have arrived before the ack: keep what it built.
       store.set({ request: track(current?.requestId === first.requestId ? current : null, first), released: null });
+      setNote('');
     });
   const cancel = () =>
     run(async (connection) => {
