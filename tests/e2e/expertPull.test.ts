@@ -180,3 +180,27 @@ test('the board sees the accepted expert busy, each history says what they answe
   await first.page.waitForSelector('[data-testid=go-on-call]');
   await eventually(async () => (await boardCell(fixture.org.grids.heping1.id)) === 1, { what: 'one offline' });
 });
+
+test('an away expert is not rung, a cancel stops the ring on the page, and with nobody available the mediator is told', async () => {
+  const [first, second] = experts as [(typeof experts)[0], (typeof experts)[0]];
+  await first.page.click('[data-testid=go-on-call]');
+  await first.page.waitForSelector('[data-testid=expert-page][data-presence=available]');
+  await first.page.click('[data-testid=set-away]');
+  await first.page.waitForSelector('[data-testid=expert-page][data-presence=away]');
+
+  await mediator.click('[data-testid=expert-ask]');
+  await second.page.waitForSelector('[data-testid=ringing-call]');
+  await mediator.waitForSelector('[data-testid=expert-cancel]');
+  await mediator.click('[data-testid=expert-cancel]');
+  await second.page.waitForSelector('[data-testid=ring-ended][data-why=withdrawn]');
+  expect(await second.page.$('[data-testid=ringing-call]')).toBeNull();
+  await mediator.waitForSelector('[data-testid=expert-request-state][data-status=cancelled]');
+  expect(await first.page.$('[data-testid=ringing-call]')).toBeNull();
+
+  await second.page.waitForSelector('[data-testid=expert-page][data-presence=available]');
+  await second.page.click('[data-testid=set-away]');
+  await second.page.waitForSelector('[data-testid=expert-page][data-presence=away]');
+  await mediator.click('[data-testid=expert-ask]');
+  await mediator.waitForSelector('[data-testid=expert-request-state][data-status=exhausted]');
+  expect(await text(mediator, '[data-testid=expert-steps]')).toMatch(/没有可以呼叫的专家了|Nobody is left to ring/);
+});
