@@ -62,6 +62,10 @@ export class OnCall {
   #beat: ReturnType<typeof setTimeout> | undefined;
   /** Server clock minus this device's, estimated from each presence answer. */
   #clockOffset = 0;
+  /** When the last heartbeat went out, and how often the server wants them. */
+  #lastBeatAt = 0;
+  #everyMs = 5_000;
+  #beating = false;
 
   /** Call from the click on "Go on call": that gesture is what lets the ring be heard. */
   goOnCall(): void {
@@ -72,6 +76,12 @@ export class OnCall {
     this.store.set({ connection: 'connecting', refusal: null, error: null });
     this.#offs = [
       connection.onStatus((status) => this.#onStatus(status)),
+      // Chrome throttles a tab hidden for 5 minutes to one timer a minute, longer than the TTL:
+      // the server's pings are not throttled, so a beat that is due goes out with them.
+      connection.onServerPing(() => {
+        const due = Date.now() - this.#lastBeatAt >= this.#everyMs * 0.8;
+        if (due && this.store.get().connection === 'connected') void this.#heartbeat('beat');
+      }),
       connection.on('expert:ringing', (offer) => this.#onRinging(offer)),
       connection.on('expert:ringEnded', ({ offerId, why }) => this.#endRing(offerId, why)),
       connection.on('expert:released', () =>
@@ -187,10 +197,13 @@ export class OnCall {
 
   async #heartbeat(how: 'choose' | 'beat'): Promise<void> {
     const connection = this.#connection;
-    if (!connection) return;
+    // One beat at a time: the timer and the server's ping may both find one due.
+    if (!connection || this.#beating) return;
+    this.#beating = true;
     clearTimeout(this.#beat);
     const chosen = this.store.get().chosen;
-    let everyMs = 5_000;
+    let everyMs = this.#everyMs;
+    this.#lastBeatAt = Date.now();
     try {
       const view = await this.#timed(() =>
         how === 'choose'
@@ -198,15 +211,19 @@ export class OnCall {
           : connection.request('expert:heartbeat', { chosen }),
       );
       this.#applyView(view);
-      everyMs = view.heartbeatEveryMs;
+      everyMs = this.#everyMs = view.heartbeatEveryMs;
     } catch (error) {
-      // setAvailability is refused while ringing or in a case (a second tab): beat instead.
-      if (how === 'choose' && codeOf(error) === 'CONFLICT') everyMs = 0;
-      else if (codeOf(error) === 'DISCONNECTED')
-        return; // the reconnect beats again
-      else this.#fail(error);
+      const code = codeOf(error);
+      // setAvailability is refused while ringing or in a case (a reload, a second tab): beat at once instead.
+      if (how === 'choose' && code === 'CONFLICT') everyMs = 0;
+      // DISCONNECTED: the reconnect beats again.
+      else if (code !== 'DISCONNECTED') this.#fail(error);
+    } finally {
+      this.#beating = false;
     }
-    if (this.#connection === connection) this.#beat = setTimeout(() => void this.#heartbeat('beat'), everyMs);
+    if (this.#connection === connection && connection.status.state === 'connected') {
+      this.#beat = setTimeout(() => void this.#heartbeat('beat'), everyMs);
+    }
   }
 
   /**

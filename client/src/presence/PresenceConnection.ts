@@ -68,6 +68,16 @@ export class PresenceConnection {
     return () => void this.#statusListeners.delete(listener);
   }
 
+  /**
+   * The server's engine.io ping arrived (every 10 s). A network event, so it
+   * still fires in a background tab whose timers the browser throttles to one
+   * a minute; the expert page beats on it too.
+   */
+  onServerPing(listener: () => void): () => void {
+    this.#socket.io.on('ping', listener);
+    return () => void this.#socket.io.off('ping', listener);
+  }
+
   /** Listen to a server notification; returns the function that stops listening. */
   on<K extends keyof PresenceNotifications>(name: K, handler: (payload: PresenceNotifications[K]) => void): () => void {
     // socket.io's typed overloads cannot follow a generic K; the map is the same one.
