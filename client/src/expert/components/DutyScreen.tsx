@@ -77,6 +77,29 @@ export function DutyScreen({ self, onLoggedOut }: { self: ExpertSelf; onLoggedOu
           </div>
         )}
 
+        {state.inCase && (
+          <section className="card expert__case" data-testid="in-case" data-case-id={state.inCase.caseId ?? ''}>
+            <h2 className="card__title">{t('inCaseTitle')}</h2>
+            {state.inCase.summary ? (
+              <p className="expert__big">
+                {state.inCase.summary.caseNo} · {label(DISPUTE_TYPES[state.inCase.summary.disputeType])} ·{' '}
+                {state.inCase.summary.townshipName} {state.inCase.summary.gridName}
+              </p>
+            ) : (
+              <p>{t('inCaseUnknown')}</p>
+            )}
+            <p className="hint">{t('inCaseHint')}</p>
+            <button
+              type="button"
+              className="button button--secondary button--big expert__wide"
+              data-testid="leave-case"
+              onClick={() => window.confirm(t('confirmLeave')) && void duty.leaveCase()}
+            >
+              {t('leaveCase')}
+            </button>
+          </section>
+        )}
+
         {!onCall ? (
           <section className="card expert__duty">
             <p className="expert__big">{t('offDuty')}</p>
@@ -140,29 +163,6 @@ export function DutyScreen({ self, onLoggedOut }: { self: ExpertSelf; onLoggedOu
           <p className="problem" role="alert" data-testid="error-line">
             {errorText(t, state.error)}
           </p>
-        )}
-
-        {state.inCase && (
-          <section className="card expert__case" data-testid="in-case" data-case-id={state.inCase.caseId ?? ''}>
-            <h2 className="card__title">{t('inCaseTitle')}</h2>
-            {state.inCase.summary ? (
-              <p className="expert__big">
-                {state.inCase.summary.caseNo} · {label(DISPUTE_TYPES[state.inCase.summary.disputeType])} ·{' '}
-                {state.inCase.summary.townshipName} {state.inCase.summary.gridName}
-              </p>
-            ) : (
-              <p>{t('inCaseUnknown')}</p>
-            )}
-            <p className="hint">{t('inCaseHint')}</p>
-            <button
-              type="button"
-              className="button button--secondary button--big expert__wide"
-              data-testid="leave-case"
-              onClick={() => window.confirm(t('confirmLeave')) && void duty.leaveCase()}
-            >
-              {t('leaveCase')}
-            </button>
-          </section>
         )}
 
         <OfferHistory version={state.historyVersion} />
