@@ -70,6 +70,14 @@ export function StaffApp() {
     <div className="staff">
       <Header me={me} route={route} onLoggedOut={() => setAuth({ state: 'out', expired: false })} />
       <main className="staff__main" data-testid="staff-main">
+        {me.role === 'expert' && (
+          <p className="notice-inline" data-testid="to-expert-page">
+            {t('expertPageHint')}{' '}
+            <a href="/expert" className="button button--primary">
+              {t('expertPageOpen')}
+            </a>
+          </p>
+        )}
         {route.name === 'cases' && <CaseList me={me} />}
         {route.name === 'register' && <RegisterCase me={me} />}
         {route.name === 'case' && <CaseDetail key={route.id} me={me} caseId={route.id} />}

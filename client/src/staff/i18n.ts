@@ -206,6 +206,8 @@ const zh = {
   expertStatus_failed: '出错',
 
   navExperts: '专家在线',
+  expertPageHint: '专家值班、接听来电请用专家页面。',
+  expertPageOpen: '打开专家值班页面',
   boardTitle: '专家在线情况',
   boardExplain:
     '每格是此刻可以接这个网格、这类纠纷来电的空闲专家人数(服务整个镇街或全区的专家在每个网格都算)。每 3 秒刷新。',
@@ -425,6 +427,8 @@ const en: Record<StaffTextKey, string> = {
   expertStatus_failed: 'Failed',
 
   navExperts: 'Experts',
+  expertPageHint: 'Experts go on call and take calls on the expert page.',
+  expertPageOpen: 'Open the expert page',
   boardTitle: 'Experts on call',
   boardExplain:
     'Each cell is how many experts could take a call of that kind in that grid right now (an expert serving a whole township or the district counts in each of its grids). Refreshed every 3 s.',
