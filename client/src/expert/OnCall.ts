@@ -12,6 +12,7 @@ import type { PresenceView } from '../../../shared/presenceProtocol';
 import { PresenceConnection, type PresenceStatus } from '../presence/PresenceConnection';
 import { codeOf } from '../signaling/errors';
 import { Store } from '../store';
+import { RingNotification, type RingText } from './ringNotification';
 import { Ringer, type RingerState } from './ringer';
 
 export type EndedWhy = 'timed_out' | 'withdrawn' | 'declined' | 'released' | 'left';
@@ -57,6 +58,9 @@ const initial: OnCallState = {
 export class OnCall {
   readonly store = new Store<OnCallState>(initial);
   readonly #ringer = new Ringer();
+  readonly #notification = new RingNotification();
+  /** The words of the system notification, in the page's current language (set by the page). */
+  ringText: (offer: OfferView) => RingText = (offer) => ({ title: 'Gridroom', body: offer.summary.caseNo });
   #connection: PresenceConnection | undefined;
   #offs: (() => void)[] = [];
   #beat: ReturnType<typeof setTimeout> | undefined;
@@ -70,6 +74,7 @@ export class OnCall {
   /** Call from the click on "Go on call": that gesture is what lets the ring be heard. */
   goOnCall(): void {
     this.#ringer.unlock();
+    this.#notification.askPermission();
     if (this.#connection) return;
     const connection = new PresenceConnection();
     this.#connection = connection;
@@ -96,6 +101,7 @@ export class OnCall {
     this.#connection?.close();
     this.#connection = undefined;
     this.#ringer.stop();
+    this.#notification.close();
     this.store.set({ ...initial, historyVersion: this.store.get().historyVersion + 1 });
   }
 
@@ -131,6 +137,7 @@ export class OnCall {
     if (!connection || !ringing || this.store.get().answering) return;
     this.store.set({ answering: true, error: null });
     this.#ringer.stop();
+    this.#notification.close();
     const { offer } = ringing;
     try {
       const { result } = await connection.request('expert:answer', { offerId: offer.offerId, answer: how });
@@ -253,6 +260,7 @@ export class OnCall {
 
   #onRinging(offer: OfferView): void {
     this.#ringer.start();
+    this.#notification.show(offer, this.ringText(offer));
     this.store.set({
       ringing: { offer, expiresAtLocal: offer.expiresAt - this.#clockOffset },
       presence: 'ringing',
@@ -265,6 +273,7 @@ export class OnCall {
     const { ringing, historyVersion } = this.store.get();
     if (ringing?.offer.offerId !== offerId) return;
     this.#ringer.stop();
+    this.#notification.close();
     this.store.set({
       ringing: null,
       presence: this.store.get().connection === 'connected' ? 'available' : this.store.get().presence,

@@ -13,10 +13,26 @@ import { OfferHistory } from './OfferHistory';
 import { RingingCall } from './RingingCall';
 
 export function DutyScreen({ self, onLoggedOut }: { self: ExpertSelf; onLoggedOut: () => void }) {
-  const { t, label } = useExpertI18n();
+  const { t, label, lang } = useExpertI18n();
   const [duty] = useState(() => new OnCall());
   useEffect(() => () => duty.close(), [duty]);
   const state = useSyncExternalStore(duty.store.subscribe, duty.store.get);
+  useEffect(() => {
+    duty.ringText = (offer) => ({
+      title: t('incoming'),
+      body: `${label(DISPUTE_TYPES[offer.summary.disputeType])} · ${offer.summary.townshipName} ${offer.summary.gridName}`,
+    });
+  });
+  // The tab's title rings too, for a page behind other tabs.
+  useEffect(() => {
+    if (!state.ringing) return;
+    const before = document.title;
+    document.title = `🔔 ${t('incoming')}`;
+    return () => {
+      document.title = before;
+    };
+    // `t` is new every render; the language is what changes its words.
+  }, [state.ringing, lang]);
   const onCall = state.connection !== 'off';
   const busy = state.presence === 'ringing' || state.presence === 'in_case';
 
