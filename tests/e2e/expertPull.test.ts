@@ -204,3 +204,11 @@ test('an away expert is not rung, a cancel stops the ring on the page, and with 
   await mediator.waitForSelector('[data-testid=expert-request-state][data-status=exhausted]');
   expect(await text(mediator, '[data-testid=expert-steps]')).toMatch(/没有可以呼叫的专家了|Nobody is left to ring/);
 });
+
+test('a mediator who opens /expert is pointed to the console, and an expert in the console to /expert', async () => {
+  await mediator.goto(`${server.url}/expert`);
+  await mediator.waitForSelector('[data-testid=not-expert] a[href="/staff"]');
+  const [first] = experts as [(typeof experts)[0]];
+  await first.page.goto(`${server.url}/staff`);
+  await first.page.waitForSelector('[data-testid=to-expert-page] a[href="/expert"]');
+});
