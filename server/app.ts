@@ -37,6 +37,7 @@ import { createPresenceStore } from './presence/createPresenceStore';
 import { RedisNodeRouter, singleNode, type NodeRouter } from './routing/NodeRouter';
 import { PresenceService } from './presence/PresenceService';
 import { attachRedisAdapter } from './presence/redisAdapter';
+import { expertRoutes } from './presence/expertRoutes';
 
 export interface AppDeps {
   logger: Logger;
@@ -149,6 +150,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   });
   const httpServer = http.createServer(app);
   const io = createSocketServer({ httpServer, joinTokens, roomStore, links, rooms, roomElsewhere, logger });
+  recordRoutes.use('/api/experts', expertRoutes({ records: records.records, store: presenceStore.store }));
   const { redisUrl, prefix } = config.presence;
   const adapter = redisUrl ? await attachRedisAdapter(io, { redisUrl, prefix }, logger) : undefined;
   const presence = new PresenceService({

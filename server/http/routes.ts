@@ -16,6 +16,7 @@ import type { RoomSettings, RoomStore } from '../rooms/RoomStore';
 import type { SessionLinks } from '../sessions/SessionLinks';
 import { linkErrorPage } from './linkErrorPage';
 import { requireBearer } from './requireBearer';
+import { servePage } from './servePage';
 
 export interface RoutesDeps {
   joinTokens: JoinTokens;
@@ -130,6 +131,7 @@ export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLi
     if (!fs.existsSync(staffHtml)) return next(new Error(`client not built: ${staffHtml} is missing`));
     res.set('Cache-Control', 'no-store').sendFile(staffHtml);
   });
+  app.get(['/expert', '/expert/*path'], servePage(path.join(deps.clientDir, 'expert.html')));
   // Vite names built assets by content hash, so they never change: a phone on a
   // slow network downloads them once. Anything else is revalidated.
   app.use('/assets', express.static(path.join(deps.clientDir, 'assets'), { immutable: true, maxAge: '365d' }));
