@@ -7,30 +7,13 @@
  * sum of its grids'.
  */
 import type { CaseStatus, DisputeType, Level } from '../../shared/cases';
-import type { CaseId, DistrictId, GridId, TownshipId } from '../../shared/ids';
+import type { CaseId, GridId, TownshipId } from '../../shared/ids';
 import type { Area } from '../authz/can';
 import type { Queryable } from '../db/Db';
 import type { Period } from './period';
+import type { Caseload, SuccessRateRow } from '../../shared/reports';
 
-export interface Caseload {
-  total: number;
-  byStatus: Partial<Record<CaseStatus, number>>;
-  byType: Partial<Record<DisputeType, number>>;
-  byLevel: Partial<Record<Level, number>>;
-  byGrid: Partial<Record<GridId, number>>;
-}
-
-export interface SuccessRateRow {
-  unit: 'district' | 'township' | 'grid';
-  districtId: DistrictId;
-  townshipId: TownshipId | null;
-  gridId: GridId | null;
-  name: string;
-  agreed: number;
-  concluded: number;
-  /** agreed / concluded; null when nothing was concluded. */
-  rate: number | null;
-}
+export type { Caseload, SuccessRateRow } from '../../shared/reports';
 
 export interface MonthlyGridRow {
   townshipId: TownshipId;

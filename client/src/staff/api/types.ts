@@ -144,22 +144,4 @@ export interface ReportArea {
   name: string;
 }
 
-export interface Caseload {
-  total: number;
-  byStatus: Partial<Record<CaseStatus, number>>;
-  byType: Partial<Record<DisputeType, number>>;
-  byLevel: Partial<Record<Level, number>>;
-  byGrid: Partial<Record<string, number>>;
-}
-
-export interface SuccessRateRow {
-  unit: 'district' | 'township' | 'grid';
-  districtId: string;
-  townshipId: string | null;
-  gridId: string | null;
-  name: string;
-  agreed: number;
-  concluded: number;
-  /** agreed / concluded; null when nothing was concluded. */
-  rate: number | null;
-}
+export type { Caseload, SuccessRateRow } from '../../../../shared/reports';
