@@ -43,3 +43,9 @@ export const districtIdSchema = uuid.transform((s) => s as DistrictId);
 export const townshipIdSchema = uuid.transform((s) => s as TownshipId);
 export const gridIdSchema = uuid.transform((s) => s as GridId);
 export const committeeIdSchema = uuid.transform((s) => s as CommitteeId);
+
+// Remote notarization (server/notary).
+export type NotaryActId = Brand<string, 'NotaryActId'>;
+export type ActSignerId = Brand<string, 'ActSignerId'>;
+export const notaryActIdSchema = uuid.transform((s) => s as NotaryActId);
+export const actSignerIdSchema = uuid.transform((s) => s as ActSignerId);
