@@ -65,7 +65,8 @@ export const journalProviderCheckSchema = z.object({
 export const journalSignerSchema = z.object({
   name: z.string().min(1).max(100),
   address: z.string().min(1).max(300),
-  identityMethod: identityMethodSchema,
+  /** Null when the act was aborted before identity was established. */
+  identityMethod: identityMethodSchema.nullable(),
   /** For a credible witness: the witness's name. */
   witnessName: z.string().max(100).nullable(),
   /** For an ID comparison: the document's kind and issuer, never its number. */
@@ -91,7 +92,7 @@ export const journalEntrySchema = z.object({
   fee: z.object({ amountMinor: z.number().int().min(0), currency: z.string().length(3) }),
   /** Every recording of the act: one per attempt, the interrupted ones included. */
   recordings: z.array(z.object({ attempt: z.number().int().min(1), reference: z.string().min(1), sha256: sha256Hex })),
-  /** How many attempts the act took (an interruption starts a new one). */
-  attempts: z.number().int().min(1),
+  /** How many attempts the act took (an interruption starts a new one); 0 if aborted before it started. */
+  attempts: z.number().int().min(0),
 });
 export type JournalEntry = z.infer<typeof journalEntrySchema>;

@@ -1,0 +1,236 @@
+/**
+ * The notarial act's rules around its state machine: a move is computed by
+ * actMachine.ts, its effects are performed here (the recording is started or
+ * stopped through `ActRecordingControl`, the journal entry is appended), and
+ * the new snapshot, the recording's hash and the journal entry are stored in
+ * one transaction, so an act is never final without its entry.
+ *
+ * Moves of one act are serialised in this process (a queue per act); across
+ * processes the act's row lock and a check that its state did not change
+ * while the recording was being closed refuse the loser with CONFLICT.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AppError } from '../../shared/errors';
+import type { ActSignerId, NotaryActId, StaffId } from '../../shared/ids';
+import { actTypeSchema, identityMethodSchema } from '../../shared/notary';
+import type { Db, Queryable } from '../db/Db';
+import { parseInput } from '../http/validate';
+import { advance, type ActEvent, type ActMove } from './actMachine';
+import { NotaryJournal, type JournalRow } from './NotaryJournal';
+import { IdentityProviders, type ProviderRequest } from './identityProviders';
+import { SqlNotaryStore, type ActRecord, type ProviderCheck, type RecordingRecord } from './NotaryStore';
+import { DEFAULT_RETENTION, type RetentionPolicy } from './retention';
+
+/** Starts and stops the server-side recording of an act's room (media/Recorder.ts behind it). */
+export interface ActRecordingControl {
+  start(act: ActRecord, attempt: number): Promise<void>;
+  /** Stops the attempt's recording; resolves once the file is closed and hashed. */
+  stop(act: ActRecord, attempt: number): Promise<RecordingRecord>;
+}
+
+export const scheduleActSchema = z.object({
+  sessionId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .nullable()
+    .default(null),
+  actType: actTypeSchema,
+  documentDescription: z.string().trim().min(1).max(500),
+  jurisdiction: z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,6})?$/),
+  feeMinor: z.number().int().min(0).max(100_000_000).default(0),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('CNY'),
+  scheduledAt: z.coerce.date().nullable().default(null),
+  signers: z
+    .array(z.object({ name: z.string().trim().min(1).max(100), address: z.string().trim().min(1).max(300) }))
+    .min(1)
+    .max(10),
+});
+
+export const identityEvidenceSchema = z
+  .object({
+    signerId: z.uuid(),
+    method: identityMethodSchema,
+    idDocument: z.string().trim().min(1).max(120).nullable().default(null),
+    witnessName: z.string().trim().min(1).max(100).nullable().default(null),
+    images: z.partialRecord(z.enum(['front', 'back', 'face']), z.string().regex(/^[0-9a-f]{64}$/)).default({}),
+  })
+  .refine((e) => e.method !== 'id_comparison' || (e.idDocument && e.images.front && e.images.face), {
+    message: 'an ID comparison needs the document named and its front and the face captured',
+  })
+  .refine((e) => e.method !== 'credible_witness' || e.witnessName, { message: 'a credible witness must be named' });
+
+export interface NotaryServiceOptions {
+  recording: ActRecordingControl;
+  /** External identity providers the deployment has; none by default. */
+  providers?: IdentityProviders;
+  retention?: RetentionPolicy;
+  logger: Logger;
+}
+
+export interface MoveResult {
+  act: ActRecord;
+  move: ActMove;
+  /** Set when the move ended the act. */
+  journal: JournalRow | null;
+}
+
+export class NotaryService {
+  readonly #db: Db;
+  readonly #options: NotaryServiceOptions;
+  readonly #log: Logger;
+  /** The tail of each act's queue of moves. */
+  readonly #queues = new Map<NotaryActId, Promise<unknown>>();
+
+  constructor(db: Db, options: NotaryServiceOptions) {
+    this.#db = db;
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'notary' });
+  }
+
+  async schedule(notaryId: StaffId, input: unknown): Promise<ActRecord> {
+    const parsed = parseInput(scheduleActSchema, input);
+    const id = randomUUID() as NotaryActId;
+    await this.#db.transaction(async (tx) => {
+      await new SqlNotaryStore(tx).insertAct({
+        id,
+        notaryId,
+        ...parsed,
+        signers: parsed.signers.map((s) => ({ id: randomUUID() as ActSignerId, ...s })),
+      });
+    });
+    this.#log.info({ actId: id, actType: parsed.actType }, 'NotaryService.schedule(): act scheduled');
+    return (await new SqlNotaryStore(this.#db).act(id))!;
+  }
+
+  act(id: NotaryActId): Promise<ActRecord | undefined> {
+    return new SqlNotaryStore(this.#db).act(id);
+  }
+
+  /** Records how each signer's identity was established, then moves the act on to the recital. */
+  establishIdentity(actId: NotaryActId, by: StaffId, input: unknown): Promise<MoveResult> {
+    const evidence = parseInput(z.array(identityEvidenceSchema).min(1), input);
+    return this.#serialised(actId, async () => {
+      const act = await this.#require(new SqlNotaryStore(this.#db), actId);
+      const signers = await new SqlNotaryStore(this.#db).signers(actId);
+      const missing = signers.filter((s) => !evidence.some((e) => e.signerId === s.id));
+      if (missing.length > 0 || evidence.length !== signers.length) {
+        throw new AppError('BAD_REQUEST', 'give exactly one identity record per signer of the act');
+      }
+      const method = evidence[0]!.method;
+      return this.#move(act, { type: 'identityEstablished', method }, async (tx, move) => {
+        for (const e of evidence) {
+          await new SqlNotaryStore(tx).insertEvidence(actId, {
+            ...e,
+            signerId: e.signerId as ActSignerId,
+            attempt: move.snapshot.attempt,
+            recordedBy: by,
+          });
+        }
+      });
+    });
+  }
+
+  /**
+   * Runs an external identity check for one signer while the act is at
+   * identity, and stores its answer (an `error` too) under the current attempt.
+   */
+  runProviderCheck(
+    actId: NotaryActId,
+    signerId: ActSignerId,
+    provider: string,
+    images: ProviderRequest['images'],
+  ): Promise<ProviderCheck> {
+    return this.#serialised(actId, async () => {
+      const providers = this.#options.providers ?? new IdentityProviders();
+      if (!providers.has(provider)) throw new AppError('NOT_FOUND', `no identity provider named ${provider}`);
+      const store = new SqlNotaryStore(this.#db);
+      const act = await this.#require(store, actId);
+      if (act.state !== 'identity') {
+        throw new AppError(
+          'ACT_ILLEGAL_TRANSITION',
+          `identity checks run while the act is at identity, not ${act.state}`,
+        );
+      }
+      const signer = (await store.signers(actId)).find((s) => s.id === signerId);
+      if (!signer) throw new AppError('NOT_FOUND', 'no such signer in this act');
+      const check = await providers.run(provider, {
+        actId,
+        signerId,
+        attempt: act.attempt,
+        signer: { name: signer.name, address: signer.address },
+        images,
+      });
+      await store.insertProviderCheck(actId, check);
+      this.#log.info({ actId, provider, outcome: check.outcome }, 'NotaryService.runProviderCheck(): stored');
+      return check;
+    });
+  }
+
+  /** Any other event of the machine (start, consentGiven, documentSigned, seal, interrupt, resume, abort). */
+  apply(actId: NotaryActId, event: Exclude<ActEvent, { type: 'identityEstablished' }>): Promise<MoveResult> {
+    return this.#serialised(actId, async () => {
+      const act = await this.#require(new SqlNotaryStore(this.#db), actId);
+      return this.#move(act, event);
+    });
+  }
+
+  async #move(
+    act: ActRecord,
+    event: ActEvent,
+    within?: (tx: Queryable, move: ActMove) => Promise<void>,
+  ): Promise<MoveResult> {
+    const move = advance(act, event); // throws before any side effect when the move is refused
+    // The recording is closed outside the transaction: ffmpeg's finalisation and the hash take a while,
+    // and no row should stay locked meanwhile.
+    const recording = move.effects.includes('stopRecording')
+      ? await this.#options.recording.stop(act, act.attempt)
+      : null;
+    const performedAt = new Date();
+    const result = await this.#db.transaction(async (tx) => {
+      const store = new SqlNotaryStore(tx);
+      const locked = await this.#require(store, act.id, true);
+      if (locked.state !== act.state || locked.attempt !== act.attempt) {
+        throw new AppError('CONFLICT', `the act moved meanwhile (it is now ${locked.state})`);
+      }
+      await store.saveSnapshot(act.id, move.snapshot);
+      if (recording) await store.insertRecording(act.id, recording);
+      await within?.(tx, move);
+      let journal: JournalRow | null = null;
+      if (move.effects.includes('writeJournal')) {
+        const final = (await store.act(act.id))!;
+        const entry = await store.journalEntry(final, performedAt);
+        journal = await new NotaryJournal(tx, this.#options.retention ?? DEFAULT_RETENTION).append(entry, performedAt);
+      }
+      return { act: (await store.act(act.id))!, move, journal };
+    });
+    if (move.effects.includes('startRecording')) await this.#options.recording.start(result.act, move.snapshot.attempt);
+    this.#log.info(
+      { actId: act.id, from: move.from, to: move.to, attempt: move.snapshot.attempt, journalSeq: result.journal?.seq },
+      'NotaryService.move(): act moved',
+    );
+    return result;
+  }
+
+  async #require(store: SqlNotaryStore, id: NotaryActId, forUpdate = false): Promise<ActRecord> {
+    const act = await store.act(id, { forUpdate });
+    if (!act) throw new AppError('NOT_FOUND', 'no such notarial act');
+    return act;
+  }
+
+  /** Runs `fn` after every earlier move of the same act has settled (habit: never check, await, then set). */
+  #serialised<T>(actId: NotaryActId, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(actId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(fn);
+    const tail = run.catch(() => undefined);
+    this.#queues.set(actId, tail);
+    void tail.then(() => {
+      if (this.#queues.get(actId) === tail) this.#queues.delete(actId);
+    });
+    return run;
+  }
+}
