@@ -36,6 +36,30 @@ export function sendVp8TestPattern({ port, ssrc, payloadType, seconds = 30 }: Vp
     ...['-payload_type', String(payloadType), '-ssrc', String(ssrc), '-rtpflags', 'skip_rtcp'],
     ...['-f', 'rtp', `rtp://127.0.0.1:${port}?rtcpport=${port}&pkt_size=1200`],
   ];
+  return spawnFfmpeg(args);
+}
+
+export interface OpusSenderOptions {
+  port: number;
+  ssrc: number;
+  payloadType: number;
+  seconds?: number;
+}
+
+/** A 440 Hz tone as Opus over RTP (48 kHz stereo, 20 ms packets), the way a microphone would send it. */
+export function sendOpusTone({ port, ssrc, payloadType, seconds = 30 }: OpusSenderOptions): FfmpegProcess {
+  const args = [
+    ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
+    ...['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(seconds)],
+    ...['-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-frame_duration', '20', '-application', 'voip', '-vn'],
+    // No RTCP, for the same reason as the camera above.
+    ...['-payload_type', String(payloadType), '-ssrc', String(ssrc), '-rtpflags', 'skip_rtcp'],
+    ...['-f', 'rtp', `rtp://127.0.0.1:${port}?rtcpport=${port}&pkt_size=1200`],
+  ];
+  return spawnFfmpeg(args);
+}
+
+function spawnFfmpeg(args: string[]): FfmpegProcess {
   const child = spawn(FFMPEG, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
