@@ -264,7 +264,7 @@ async function openLeg(router: ms.Router, producer: ms.Producer, listenIp: strin
  * neither asks for retransmissions nor reads mediasoup's extensions, and an
  * RTX stream on the same port would only be noise to its demuxer.
  */
-function recorderCapabilities(router: ms.RtpCapabilities): ms.RtpCapabilities {
+export function recorderCapabilities(router: ms.RtpCapabilities): ms.RtpCapabilities {
   return {
     codecs: (router.codecs ?? [])
       .filter((c) => !/\/rtx$/i.test(c.mimeType))
@@ -331,7 +331,8 @@ async function waitForPorts(ports: number[], ffmpeg: FfmpegChild, timeoutMs: num
   }
 }
 
-function boundUdpPorts(): Set<number> {
+/** UDP ports bound on this host (IPv4 and IPv6), from /proc/net; bench/recording waits on it too. */
+export function boundUdpPorts(): Set<number> {
   const ports = new Set<number>();
   for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
     let text = '';
@@ -355,7 +356,7 @@ function boundUdpPorts(): Set<number> {
  * process could take one before ffmpeg does; ffmpeg then fails to bind and
  * create() reports it, which is why the range should be one nobody else uses.
  */
-async function freePortPairs(count: number, range: { min: number; max: number }): Promise<number[]> {
+export async function freePortPairs(count: number, range: { min: number; max: number }): Promise<number[]> {
   const found: number[] = [];
   const span = Math.floor((range.max - range.min) / 2);
   for (let tries = 0; found.length < count && tries < 200; tries += 1) {
