@@ -130,6 +130,12 @@ export class NotaryJournal {
       : this.q.query<JournalRow>(`select ${ROW_COLUMNS} from notary_journal order by seq`);
   }
 
+  /** One entry by its sequence number. */
+  async entry(seq: number): Promise<JournalRow | undefined> {
+    const [row] = await this.q.query<JournalRow>(`select ${ROW_COLUMNS} from notary_journal where seq = $1`, [seq]);
+    return row;
+  }
+
   /** The entry of one act, if the act has ended. */
   async forAct(actId: string): Promise<JournalRow | undefined> {
     const [row] = await this.q.query<JournalRow>(`select ${ROW_COLUMNS} from notary_journal where act_id = $1`, [

@@ -9,7 +9,7 @@
  * processes the act's row lock and a check that its state did not change
  * while the recording was being closed refuse the loser with CONFLICT.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
@@ -17,7 +17,7 @@ import type { ActSignerId, NotaryActId, StaffId } from '../../shared/ids';
 import { actTypeSchema, identityMethodSchema } from '../../shared/notary';
 import type { Db, Queryable } from '../db/Db';
 import { parseInput } from '../http/validate';
-import { advance, type ActEvent, type ActMove } from './actMachine';
+import { advance, FINAL_STATES, type ActEvent, type ActMove } from './actMachine';
 import { NotaryJournal, type JournalRow } from './NotaryJournal';
 import { IdentityProviders, type ProviderRequest } from './identityProviders';
 import { SqlNotaryStore, type ActRecord, type ProviderCheck, type RecordingRecord } from './NotaryStore';
@@ -109,6 +109,23 @@ export class NotaryService {
 
   act(id: NotaryActId): Promise<ActRecord | undefined> {
     return new SqlNotaryStore(this.#db).act(id);
+  }
+
+  /**
+   * Records the SHA-256 of the document as it will be (or was) signed by the
+   * signer; the journal entry and the notarial seal name it. Refused once the
+   * act is final.
+   */
+  attachDocument(actId: NotaryActId, pdf: Uint8Array): Promise<ActRecord> {
+    return this.#serialised(actId, async () => {
+      const store = new SqlNotaryStore(this.#db);
+      const act = await this.#require(store, actId);
+      if (FINAL_STATES.includes(act.state)) {
+        throw new AppError('ACT_ILLEGAL_TRANSITION', `the act is ${act.state}: its document cannot change`);
+      }
+      await store.setDocumentSha256(actId, createHash('sha256').update(pdf).digest('hex'));
+      return (await store.act(actId))!;
+    });
   }
 
   /** Records how each signer's identity was established, then moves the act on to the recital. */

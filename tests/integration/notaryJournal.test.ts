@@ -7,9 +7,8 @@
  * carries what the notary must keep; the CLI says the same as the function.
  */
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
@@ -18,51 +17,18 @@ import type { Db } from '../../server/db/Db';
 import { IdentityProviders, type IdentityProvider } from '../../server/notary/identityProviders';
 import { journalToCsv, journalToJson } from '../../server/notary/journalExport';
 import { NotaryJournal, verifyJournal } from '../../server/notary/NotaryJournal';
-import { NotaryService, type ActRecordingControl } from '../../server/notary/NotaryService';
-import type { ActRecord, RecordingRecord } from '../../server/notary/NotaryStore';
+import { NotaryService } from '../../server/notary/NotaryService';
+import type { ActRecord } from '../../server/notary/NotaryStore';
+import { addNotary, FileRecordings, sha256 } from '../helpers/notary';
 import { createTestDb, testDatabaseUrl, type TestDb } from '../helpers/testDb';
 
 const quiet = pino({ level: 'silent' });
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-/**
- * Stands in for the SFU recorder (media/Recorder.ts has its own test): a real
- * file per attempt, hashed when it is closed, which is all the journal needs.
- */
-class FileRecordings implements ActRecordingControl {
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridroom-journal-'));
-  readonly started: string[] = [];
-  async start(act: ActRecord, attempt: number): Promise<void> {
-    this.started.push(`${act.id}#${attempt}`);
-  }
-  async stop(act: ActRecord, attempt: number): Promise<RecordingRecord> {
-    const reference = `${act.id}-${attempt}.mkv`;
-    const bytes = randomBytes(4096);
-    fs.writeFileSync(path.join(this.dir, reference), bytes);
-    return {
-      attempt,
-      reference,
-      sha256: sha256(bytes),
-      bytes: bytes.length,
-      startedAt: new Date(),
-      stoppedAt: new Date(),
-    };
-  }
-}
-
 let testDb: TestDb;
 let db: Db;
 let recordings: FileRecordings;
 let service: NotaryService;
 let journal: NotaryJournal;
 const notaryId = randomUUID() as StaffId;
-
-async function addNotary(on: Db, id: string): Promise<void> {
-  await on.query(
-    `insert into staff (id, username, display_name, role, password_hash) values ($1, $2, '钱公证员', 'notary', 'x')`,
-    [id, `notary-${id.slice(0, 8)}`],
-  );
-}
 
 const SIGNERS = [
   { name: '张三', address: '东湖街道幸福里3栋201室' },
@@ -125,7 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await testDb?.drop();
-  if (recordings) fs.rmSync(recordings.dir, { recursive: true, force: true });
+  recordings?.remove();
 });
 
 describe('acts write chained entries', () => {
