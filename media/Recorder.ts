@@ -139,11 +139,9 @@ export class Recorder extends SafeEmitter<RecorderEvents> {
         options.outputPath,
         options.idleSeconds ?? DEFAULT_IDLE_SECONDS,
       );
-      await waitForPorts(
-        ports.flatMap((p) => [p, p + 1]),
-        ffmpeg,
-        options.timeoutMs ?? 10_000,
-      );
+      const timeoutMs = options.timeoutMs ?? 10_000;
+      const ffmpegPorts = ports.flatMap((p) => [p, p + 1]);
+      await waitUntil(() => allBound(ffmpegPorts), ffmpeg, timeoutMs, `ffmpeg listening on ${ffmpegPorts.join(', ')}`);
       const recorder = new Recorder(options, legs, ffmpeg.child, ffmpeg.exited, ffmpeg.stderr);
       for (const leg of legs) {
         await leg.consumer.resume();
@@ -151,6 +149,10 @@ export class Recorder extends SafeEmitter<RecorderEvents> {
         if (leg.consumer.kind === 'video') await leg.consumer.requestKeyFrame();
       }
       recorder.#startedAt = new Date();
+      // ffmpeg first probes the streams (a VP8 keyframe gives the picture size) and only then writes
+      // the file's header. A SIGINT before that aborts the probe and leaves a broken file, so create()
+      // resolves, and stop() can be called, only once ffmpeg says it is muxing.
+      await waitUntil(ffmpeg.muxing, ffmpeg, timeoutMs, 'ffmpeg probing the streams');
       recorder.#log.info({ streams: legs.map((l) => l.stream), pid: ffmpeg.child.pid }, 'Recorder.create(): recording');
       return recorder;
     } catch (error) {
@@ -210,7 +212,7 @@ export class Recorder extends SafeEmitter<RecorderEvents> {
     }
     const { sha256, bytes } = await hashFile(this.outputPath);
     const clean = exit.code === 0 || exit.code === 255;
-    // ffmpeg runs at -loglevel warning: whatever it said is worth keeping next to a recording of legal weight.
+    // What ffmpeg said (its stream list, any warning) is worth keeping next to a recording of legal weight.
     (clean ? this.#log.info : this.#log.warn).call(
       this.#log,
       { sha256, bytes, exit, ffmpeg: this.#stderr().slice(-2000) || undefined },
@@ -293,42 +295,52 @@ interface FfmpegChild {
   child: ChildProcess;
   exited: Promise<RecordingResult['exit']>;
   stderr: () => string;
+  /** ffmpeg has probed its input and written the file's header. */
+  muxing: () => boolean;
 }
 
 function startFfmpeg(ffmpegPath: string, sdpPath: string, outputPath: string, idleSeconds: number): FfmpegChild {
   const args = [
-    ...['-hide_banner', '-nostdin', '-loglevel', 'warning'],
+    // info, for the "Stream mapping:" line that says the header is written; -nostats drops the progress lines.
+    ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'],
     // The SDP names udp and rtp inputs, which ffmpeg refuses from a file unless whitelisted.
-    ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts'],
+    ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-analyzeduration', '2000000'],
     // The SDP demuxer's "listen" timeout is its idle timeout too: that long without a packet is the end.
     ...['-listen_timeout', String(idleSeconds), '-i', sdpPath],
     ...['-map', '0', '-c', 'copy', '-f', 'matroska', '-y', outputPath],
   ];
   const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
+  let muxing = false;
   child.stderr!.on('data', (chunk: Buffer) => {
     // Bounded: a recording of hours must not grow the server's memory through ffmpeg's warnings.
     stderr = (stderr + chunk.toString('utf8')).slice(-16_384);
+    muxing ||= stderr.includes('Stream mapping:');
   });
   const exited = new Promise<RecordingResult['exit']>((resolve) =>
     child.once('close', (code, signal) => resolve({ code, signal })),
   );
   child.once('error', (error) => (stderr += String(error)));
-  return { child, exited, stderr: () => stderr };
+  return { child, exited, stderr: () => stderr, muxing: () => muxing };
 }
 
-/** Resolves once every port is bound by someone (ffmpeg: we chose them free), or fails when ffmpeg exits first. */
-async function waitForPorts(ports: number[], ffmpeg: FfmpegChild, timeoutMs: number): Promise<void> {
+/** Polls `done` until it holds; fails when ffmpeg exits first or time runs out. */
+async function waitUntil(done: () => boolean, ffmpeg: FfmpegChild, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void ffmpeg.exited.then(() => (exited = true));
   for (;;) {
-    const bound = boundUdpPorts();
-    if (ports.every((p) => bound.has(p))) return;
-    if (exited) throw new Error('Recorder: ffmpeg exited before it listened');
-    if (Date.now() > deadline) throw new Error(`Recorder: ffmpeg did not listen on ${ports.join(', ')} in time`);
+    if (done()) return;
+    if (exited) throw new Error(`Recorder: ffmpeg exited while waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`Recorder: timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Every port is bound by someone: ffmpeg, since we chose them free. */
+function allBound(ports: number[]): boolean {
+  const bound = boundUdpPorts();
+  return ports.every((p) => bound.has(p));
 }
 
 /** UDP ports bound on this host (IPv4 and IPv6), from /proc/net; bench/recording waits on it too. */

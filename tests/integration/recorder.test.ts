@@ -161,6 +161,22 @@ describe('recording a camera and a microphone', () => {
   });
 });
 
+describe('a recording stopped as soon as it started', () => {
+  test('is still a whole file that ffprobe reads (ffmpeg had finished probing before create() resolved)', async () => {
+    const rec = await Recorder.create({
+      router: room.router,
+      producers: [camera, mic],
+      listenIp: '127.0.0.1',
+      outputPath: path.join(dir, 'short.mkv'),
+      logger,
+    });
+    recorder = rec;
+    const result = await rec.stop();
+    const probe = JSON.parse(await ffprobe(result.path, '-show_streams', '-show_format', '-of', 'json')) as Probe;
+    expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
+  });
+});
+
 describe('when participants leave mid-recording', () => {
   test('each closed producer ends its stream; with every stream gone ffmpeg closes the file by itself', async () => {
     const rec = await Recorder.create({
