@@ -202,35 +202,62 @@ export class NotaryService {
     within?: (tx: Queryable, move: ActMove) => Promise<void>,
   ): Promise<MoveResult> {
     const move = advance(act, event); // throws before any side effect when the move is refused
-    // The recording is closed outside the transaction: ffmpeg's finalisation and the hash take a while,
-    // and no row should stay locked meanwhile.
-    const recording = move.effects.includes('stopRecording')
-      ? await this.#options.recording.stop(act, act.attempt)
-      : null;
+    // Recordings start and stop outside the transaction: ffmpeg's start-up, finalisation and the hash
+    // take a while, and no row should stay locked meanwhile. A recording that cannot start refuses
+    // the move, so an act never reaches a recorded state unrecorded.
+    if (move.effects.includes('startRecording')) await this.#options.recording.start(act, move.snapshot.attempt);
+    const recording = move.effects.includes('stopRecording') ? await this.#stopRecording(act, event) : null;
     const performedAt = new Date();
-    const result = await this.#db.transaction(async (tx) => {
-      const store = new SqlNotaryStore(tx);
-      const locked = await this.#require(store, act.id, true);
-      if (locked.state !== act.state || locked.attempt !== act.attempt) {
-        throw new AppError('CONFLICT', `the act moved meanwhile (it is now ${locked.state})`);
-      }
-      await store.saveSnapshot(act.id, move.snapshot);
-      if (recording) await store.insertRecording(act.id, recording);
-      await within?.(tx, move);
-      let journal: JournalRow | null = null;
-      if (move.effects.includes('writeJournal')) {
-        const final = (await store.act(act.id))!;
-        const entry = await store.journalEntry(final, performedAt);
-        journal = await new NotaryJournal(tx, this.#options.retention ?? DEFAULT_RETENTION).append(entry, performedAt);
-      }
-      return { act: (await store.act(act.id))!, move, journal };
-    });
-    if (move.effects.includes('startRecording')) await this.#options.recording.start(result.act, move.snapshot.attempt);
+    const result = await this.#db
+      .transaction(async (tx) => {
+        const store = new SqlNotaryStore(tx);
+        const locked = await this.#require(store, act.id, true);
+        if (locked.state !== act.state || locked.attempt !== act.attempt) {
+          throw new AppError('CONFLICT', `the act moved meanwhile (it is now ${locked.state})`);
+        }
+        await store.saveSnapshot(act.id, move.snapshot);
+        if (recording) await store.insertRecording(act.id, recording);
+        await within?.(tx, move);
+        let journal: JournalRow | null = null;
+        if (move.effects.includes('writeJournal')) {
+          const final = (await store.act(act.id))!;
+          const entry = await store.journalEntry(final, performedAt);
+          journal = await new NotaryJournal(tx, this.#options.retention ?? DEFAULT_RETENTION).append(
+            entry,
+            performedAt,
+          );
+        }
+        return { act: (await store.act(act.id))!, move, journal };
+      })
+      .catch(async (error: unknown) => {
+        // The move did not happen: a recording started for it must not run on unreferenced.
+        if (move.effects.includes('startRecording')) {
+          await this.#options.recording.stop(act, move.snapshot.attempt).catch(() => undefined);
+        }
+        if (recording)
+          this.#log.error({ actId: act.id, recording }, 'NotaryService.move(): recording closed, move failed');
+        throw error;
+      });
     this.#log.info(
       { actId: act.id, from: move.from, to: move.to, attempt: move.snapshot.attempt, journalSeq: result.journal?.seq },
       'NotaryService.move(): act moved',
     );
     return result;
+  }
+
+  /**
+   * Closes the attempt's recording. Without a closed, hashed recording there is no seal; but an
+   * interruption or abort must still be possible when the recording itself failed, and is then
+   * journaled without it (the log says why).
+   */
+  async #stopRecording(act: ActRecord, event: ActEvent): Promise<RecordingRecord | null> {
+    try {
+      return await this.#options.recording.stop(act, act.attempt);
+    } catch (error) {
+      if (event.type === 'seal') throw error;
+      this.#log.error({ actId: act.id, attempt: act.attempt, err: error }, 'NotaryService.move(): recording lost');
+      return null;
+    }
   }
 
   async #require(store: SqlNotaryStore, id: NotaryActId, forUpdate = false): Promise<ActRecord> {

@@ -1,0 +1,105 @@
+/**
+ * The recordings of notarial acts, made by media/Recorder.ts from the act's
+ * live room: every producer in the room (each participant's microphone,
+ * camera and screen) when an attempt starts, one Matroska file per attempt in
+ * the recordings folder, hashed when it closes. NotaryService drives it
+ * through ActRecordingControl.
+ *
+ * A recording that ends on its own (ffmpeg's idle timeout: nobody sends any
+ * more, or ffmpeg failed) is reported through `onEnded`, so the owner can
+ * interrupt the act: an act must not go on unrecorded.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { AppError } from '../../shared/errors';
+import type { MediaRoom } from '../../media/MediaRoom';
+import { Recorder } from '../../media/Recorder';
+import type { ActRecordingControl } from './NotaryService';
+import type { ActRecord, RecordingRecord } from './NotaryStore';
+
+export interface RoomRecordingsOptions {
+  /** Folder of the recording files (created when missing); journal entries name files relative to it. */
+  dir: string;
+  /** The act's live room, if it is open. */
+  mediaFor(act: ActRecord): Promise<MediaRoom | undefined> | MediaRoom | undefined;
+  /** The worker's listen IP, for the recorder's PlainTransports. */
+  listenIp: string;
+  /** Seconds without a packet on any stream after which ffmpeg ends the file itself. */
+  idleSeconds?: number;
+  /** A recording ended without stop(): the owner should interrupt the act. */
+  onEnded?(act: ActRecord, attempt: number): void;
+  logger: Logger;
+}
+
+export class RoomRecordings implements ActRecordingControl {
+  readonly #options: RoomRecordingsOptions;
+  readonly #log: Logger;
+  /** Running recorders by `<actId>#<attempt>`. */
+  readonly #running = new Map<string, Recorder>();
+
+  constructor(options: RoomRecordingsOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'notaryRecordings' });
+    fs.mkdirSync(options.dir, { recursive: true });
+  }
+
+  /** The file an attempt records into, relative to the folder. */
+  static referenceOf(act: ActRecord, attempt: number): string {
+    return `${act.id}-${attempt}.mkv`;
+  }
+
+  async start(act: ActRecord, attempt: number): Promise<void> {
+    const key = `${act.id}#${attempt}`;
+    if (this.#running.has(key)) throw new AppError('CONFLICT', 'this attempt is being recorded already');
+    const room = await this.#options.mediaFor(act);
+    const producers = room?.peers.flatMap((peer) => peer.producers).filter((p) => !p.closed) ?? [];
+    if (!room || producers.length === 0) {
+      throw new AppError('ACT_PRECONDITION_FAILED', 'nobody in the act’s room is sending media: it cannot be recorded');
+    }
+    if (!producers.some((p) => p.kind === 'video') || !producers.some((p) => p.kind === 'audio')) {
+      throw new AppError(
+        'ACT_PRECONDITION_FAILED',
+        'an act is recorded with sound and picture: a camera and a microphone must be on',
+      );
+    }
+    const outputPath = path.join(this.#options.dir, RoomRecordings.referenceOf(act, attempt));
+    const recorder = await Recorder.create({
+      router: room.router,
+      producers,
+      listenIp: this.#options.listenIp,
+      outputPath,
+      idleSeconds: this.#options.idleSeconds,
+      logger: this.#log.child({ actId: act.id, attempt }),
+    });
+    this.#running.set(key, recorder);
+    recorder.on('ffmpegExited', () => this.#options.onEnded?.(act, attempt));
+    this.#log.info({ actId: act.id, attempt, streams: recorder.streams.length }, 'RoomRecordings.start(): recording');
+  }
+
+  async stop(act: ActRecord, attempt: number): Promise<RecordingRecord> {
+    const key = `${act.id}#${attempt}`;
+    const recorder = this.#running.get(key);
+    if (!recorder) throw new AppError('CONFLICT', `attempt ${attempt} of this act is not being recorded`);
+    try {
+      const result = await recorder.stop();
+      return {
+        attempt,
+        reference: path.basename(result.path),
+        sha256: result.sha256,
+        bytes: result.bytes,
+        startedAt: result.startedAt,
+        stoppedAt: result.stoppedAt,
+      };
+    } finally {
+      this.#running.delete(key);
+    }
+  }
+
+  /** Stops every running recording (server shutdown); the files stay, unreferenced until an operator looks. */
+  async close(): Promise<void> {
+    const running = [...this.#running.values()];
+    this.#running.clear();
+    await Promise.all(running.map((r) => r.stop().catch(() => undefined)));
+  }
+}
