@@ -5,6 +5,7 @@
  * the answer tells nothing the sealed PDF does not already carry, except that
  * the journal agrees; signers' names and addresses are never returned.
  *
+ *   GET  /api/notary/verify   the page: pick a PDF, see the answer (zh-CN and English)
  *   POST /api/notary/verify   body: the PDF (Content-Type: application/pdf), at most 25 MB
  *   GET  /api/notary/ca.pem   the deployment CA's certificate, for pdfsig or Acrobat trust stores
  */
@@ -13,6 +14,7 @@ import { AppError } from '../../shared/errors';
 import type { Queryable } from '../db/Db';
 import { entryHash, NotaryJournal } from './NotaryJournal';
 import { verifyNotarizedPdf, type SealBinding } from './notarialSeal';
+import { VERIFY_PAGE_HTML } from './verifyPage';
 
 export interface VerifyRoutesDeps {
   q: Queryable;
@@ -42,6 +44,10 @@ const PDF_LIMIT = '25mb';
 export function notaryVerifyRoutes(deps: VerifyRoutesDeps): Router {
   const router = Router();
   const journal = new NotaryJournal(deps.q);
+
+  router.get('/verify', (_req, res) => {
+    res.type('html').set('Cache-Control', 'no-cache').send(VERIFY_PAGE_HTML);
+  });
 
   router.get('/ca.pem', (_req, res) => {
     res.type('application/x-pem-file').send(deps.caCertificatePem);

@@ -6,48 +6,19 @@
  * and refuses it after a one-byte change; the public verification route says
  * the same, and checks the binding against the journal.
  */
-import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import express, { type ErrorRequestHandler } from 'express';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
-import pino from 'pino';
-import { AppError } from '../../shared/errors';
-import type { ActSignerId, StaffId } from '../../shared/ids';
-import { DeploymentCa, type SignerCredentials } from '../../server/seal/DeploymentCa';
+import { DeploymentCa } from '../../server/seal/DeploymentCa';
 import { sealPdf } from '../../server/seal/sealPdf';
-import type { JournalRow } from '../../server/notary/NotaryJournal';
-import { NotaryService } from '../../server/notary/NotaryService';
-import { formatBinding, parseBinding, sealNotarizedPdf, type SealBinding } from '../../server/notary/notarialSeal';
-import { notaryVerifyRoutes, type NotarizedPdfReport } from '../../server/notary/verifyRoutes';
-import { addNotary, FileRecordings, sha256 } from '../helpers/notary';
-import { createTestDb, type TestDb } from '../helpers/testDb';
+import { formatBinding, parseBinding, sealNotarizedPdf } from '../../server/notary/notarialSeal';
+import type { NotarizedPdfReport } from '../../server/notary/verifyRoutes';
+import { sha256 } from '../helpers/notary';
+import { createNotarizedFixture, NOTARY, OFFICE, type NotarizedFixture } from '../helpers/notarizedFixture';
 
-const NOTARY = '钱公证员';
-const OFFICE = '东湖公证处';
-const notaryId = randomUUID() as StaffId;
-
-let dir: string;
-let testDb: TestDb;
-let recordings: FileRecordings;
-let ca: DeploymentCa;
-let notaryCert: SignerCredentials;
-let server: ReturnType<ReturnType<typeof express>['listen']>;
-let baseUrl: string;
-let document: Uint8Array;
-let row: JournalRow;
-let binding: SealBinding;
-let sealed: Buffer;
-
-function pdfsig(file: string): string {
-  return execFileSync('pdfsig', ['-nssdir', `sql:${path.join(dir, 'nss')}`, '-no-ocsp', file], { encoding: 'utf8' });
-}
+let f: NotarizedFixture;
 
 async function verify(pdf: Uint8Array | string, type = 'application/pdf') {
-  const response = await fetch(`${baseUrl}/api/notary/verify`, {
+  const response = await fetch(`${f.baseUrl}/api/notary/verify`, {
     method: 'POST',
     headers: { 'Content-Type': type },
     body: typeof pdf === 'string' ? pdf : Buffer.from(pdf),
@@ -55,112 +26,52 @@ async function verify(pdf: Uint8Array | string, type = 'application/pdf') {
   return { status: response.status, body: (await response.json()) as NotarizedPdfReport & { error?: unknown } };
 }
 
-async function makeDocument(): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  const page = doc.addPage([595, 842]);
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  page.drawText('Power of attorney. Signed by the principal.', { x: 50, y: 780, size: 14, font });
-  return doc.save({ useObjectStreams: false });
-}
-
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridroom-notarial-'));
-  ca = await DeploymentCa.open({ dir: path.join(dir, 'seal-ca') });
-  notaryCert = ca.issueSigner({ commonName: NOTARY, organization: OFFICE });
-  const nss = path.join(dir, 'nss');
-  fs.mkdirSync(nss);
-  fs.writeFileSync(path.join(dir, 'ca.pem'), ca.certificatePem);
-  execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
-  execFileSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', 'ca', '-t', 'CT,C,C', '-i', path.join(dir, 'ca.pem')]);
-
-  testDb = await createTestDb();
-  await addNotary(testDb.db, notaryId, NOTARY);
-  recordings = new FileRecordings();
-  const service = new NotaryService(testDb.db, { recording: recordings, logger: pino({ level: 'silent' }) });
-
-  document = await makeDocument();
-  const act = await service.schedule(notaryId, {
-    actType: 'acknowledgment',
-    documentDescription: 'Power of attorney',
-    jurisdiction: 'CN-ZJ',
-    signers: [{ name: '张三', address: '东湖街道幸福里3栋201室' }],
-  });
-  await service.attachDocument(act.id, document);
-  await service.apply(act.id, { type: 'start' });
-  const [signer] = await testDb.db.query<{ id: ActSignerId }>('select id from notary_act_signers where act_id = $1', [
-    act.id,
-  ]);
-  await service.establishIdentity(act.id, notaryId, [{ signerId: signer!.id, method: 'personal_knowledge' }]);
-  await service.apply(act.id, { type: 'consentGiven' });
-  await service.apply(act.id, { type: 'documentSigned' });
-  row = (await service.apply(act.id, { type: 'seal' })).journal!;
-  binding = {
-    actId: act.id,
-    journalSeq: row.seq,
-    documentSha256: row.entry.document.sha256!,
-    recordingSha256: row.entry.recordings.map((r) => r.sha256),
-  };
-  sealed = await sealNotarizedPdf(document, notaryCert, binding, { location: OFFICE });
-  fs.writeFileSync(path.join(dir, 'sealed.pdf'), sealed);
-
-  const app = express();
-  app.use('/api/notary', notaryVerifyRoutes({ q: testDb.db, caCertificatePem: ca.certificatePem }));
-  // As server/http/routes.ts maps errors at the edge.
-  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    const appError = error instanceof AppError ? error : new AppError('INTERNAL', String(error));
-    res.status(appError.httpStatus).json({ error: appError.toBody() });
-  };
-  app.use(onError);
-  server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  f = await createNotarizedFixture();
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
-  await testDb?.drop();
-  recordings?.remove();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await f?.close();
 });
 
 test('the binding names the act, its journal entry, the document and the recording, and parses back', () => {
-  expect(binding.documentSha256).toBe(sha256(document));
-  expect(binding.recordingSha256).toEqual([
-    sha256(fs.readFileSync(path.join(recordings.dir, `${binding.actId}-1.mkv`))),
+  expect(f.binding.documentSha256).toBe(sha256(f.document));
+  expect(f.binding.recordingSha256).toEqual([
+    sha256(fs.readFileSync(path.join(f.recordings.dir, `${f.binding.actId}-1.mkv`))),
   ]);
-  expect(parseBinding(formatBinding(binding))).toEqual(binding);
+  expect(parseBinding(formatBinding(f.binding))).toEqual(f.binding);
   expect(parseBinding('人民调解协议书签章')).toBeUndefined();
 });
 
 test('pdfsig finds the notarized PDF valid and sealed by a certificate the deployment CA vouches for', () => {
-  const out = pdfsig(path.join(dir, 'sealed.pdf'));
+  const out = f.pdfsig(path.join(f.dir, 'sealed.pdf'));
   expect(out).toContain('Signature is Valid.');
   expect(out).toContain('Certificate is Trusted.');
   expect(out).toContain(`Signer Certificate Common Name: ${NOTARY}`);
 });
 
 test('one changed byte makes pdfsig report the signature invalid', () => {
-  const tampered = Buffer.from(sealed);
+  const tampered = Buffer.from(f.sealed);
   tampered[10] = tampered[10]! ^ 0x01;
-  fs.writeFileSync(path.join(dir, 'tampered.pdf'), tampered);
-  const out = pdfsig(path.join(dir, 'tampered.pdf'));
+  fs.writeFileSync(path.join(f.dir, 'tampered.pdf'), tampered);
+  const out = f.pdfsig(path.join(f.dir, 'tampered.pdf'));
   expect(out).not.toContain('Signature is Valid.');
   expect(out).toMatch(/Digest Mismatch|Signature is Invalid/);
 });
 
 test('the verification route: intact, sealed by the notary, bound to the act, and the journal agrees', async () => {
-  const { status, body } = await verify(sealed);
+  const { status, body } = await verify(f.sealed);
   expect(status).toBe(200);
   expect(body).toEqual({
     intact: true,
     problem: null,
     sealedBy: NOTARY,
     sealedAt: expect.any(String),
-    binding,
+    binding: f.binding,
     journal: {
       agrees: true,
       actType: 'acknowledgment',
-      performedAt: row.entry.performedAt,
+      performedAt: f.row.entry.performedAt,
       jurisdiction: 'CN-ZJ',
       notary: NOTARY,
     },
@@ -170,7 +81,7 @@ test('the verification route: intact, sealed by the notary, bound to the act, an
 });
 
 test('the verification route finds the one-byte change', async () => {
-  const tampered = Buffer.from(sealed);
+  const tampered = Buffer.from(f.sealed);
   tampered[10] = tampered[10]! ^ 0x01;
   const { body } = await verify(tampered);
   expect(body).toMatchObject({ intact: false, problem: 'digest mismatch' });
@@ -178,9 +89,9 @@ test('the verification route finds the one-byte change', async () => {
 
 test('a seal whose recording hash is not the journal’s is intact as a PDF but the journal disagrees', async () => {
   const forged = await sealNotarizedPdf(
-    document,
-    notaryCert,
-    { ...binding, recordingSha256: ['0'.repeat(64)] },
+    f.document,
+    f.notaryCert,
+    { ...f.binding, recordingSha256: ['0'.repeat(64)] },
     { location: OFFICE },
   );
   const { body } = await verify(forged);
@@ -190,9 +101,9 @@ test('a seal whose recording hash is not the journal’s is intact as a PDF but 
     journal: { agrees: false },
   });
   const unknownEntry = await sealNotarizedPdf(
-    document,
-    notaryCert,
-    { ...binding, journalSeq: 99 },
+    f.document,
+    f.notaryCert,
+    { ...f.binding, journalSeq: 99 },
     { location: OFFICE },
   );
   expect((await verify(unknownEntry)).body).toMatchObject({
@@ -202,14 +113,14 @@ test('a seal whose recording hash is not the journal’s is intact as a PDF but 
 });
 
 test('a seal from our CA that is not a notarial act, and a seal from another CA, are not accepted', async () => {
-  const agreementSeal = await sealPdf(document, notaryCert);
+  const agreementSeal = await sealPdf(f.document, f.notaryCert);
   expect((await verify(agreementSeal)).body).toMatchObject({
     intact: false,
     problem: 'sealed by our CA, but not as a notarial act',
     binding: null,
   });
-  const otherCa = await DeploymentCa.open({ dir: path.join(dir, 'other-ca') });
-  const foreign = await sealNotarizedPdf(document, otherCa.issueSigner({ commonName: NOTARY }), binding, {
+  const otherCa = await DeploymentCa.open({ dir: path.join(f.dir, 'other-ca') });
+  const foreign = await sealNotarizedPdf(f.document, otherCa.issueSigner({ commonName: NOTARY }), f.binding, {
     location: OFFICE,
   });
   expect((await verify(foreign)).body).toMatchObject({ intact: false, problem: 'not issued by our CA' });
@@ -220,6 +131,6 @@ test('a body that is not a PDF is BAD_REQUEST, and the CA certificate is public'
     status: 400,
     body: { error: { code: 'BAD_REQUEST', message: 'that is not a PDF' } },
   });
-  const pem = await (await fetch(`${baseUrl}/api/notary/ca.pem`)).text();
-  expect(pem).toBe(ca.certificatePem);
+  const pem = await (await fetch(`${f.baseUrl}/api/notary/ca.pem`)).text();
+  expect(pem).toBe(f.ca.certificatePem);
 });
