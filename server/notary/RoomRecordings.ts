@@ -5,9 +5,11 @@
  * the recordings folder, hashed when it closes. NotaryService drives it
  * through ActRecordingControl.
  *
- * A recording that ends on its own (ffmpeg's idle timeout: nobody sends any
- * more, or ffmpeg failed) is reported through `onEnded`, so the owner can
- * interrupt the act: an act must not go on unrecorded.
+ * Losing media is reported through `onMediaLost`, so the owner can interrupt
+ * the act: a recorded participant's producer closed (their connection dropped
+ * or they left), or the recording ended on its own (ffmpeg's idle timeout:
+ * nobody sends any more, or ffmpeg failed). An act must not go on with part
+ * of it unrecorded.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,8 +29,8 @@ export interface RoomRecordingsOptions {
   listenIp: string;
   /** Seconds without a packet on any stream after which ffmpeg ends the file itself. */
   idleSeconds?: number;
-  /** A recording ended without stop(): the owner should interrupt the act. */
-  onEnded?(act: ActRecord, attempt: number): void;
+  /** Media of a running attempt was lost (see above): the owner should interrupt the act. */
+  onMediaLost?(act: ActRecord, attempt: number, reason: string): void;
   logger: Logger;
 }
 
@@ -73,7 +75,15 @@ export class RoomRecordings implements ActRecordingControl {
       logger: this.#log.child({ actId: act.id, attempt }),
     });
     this.#running.set(key, recorder);
-    recorder.on('ffmpegExited', () => this.#options.onEnded?.(act, attempt));
+    const lost = (reason: string) => {
+      this.#log.warn({ actId: act.id, attempt, reason }, 'RoomRecordings: media lost');
+      this.#options.onMediaLost?.(act, attempt, reason);
+    };
+    recorder.on('streamEnded', (producerId) => {
+      const stream = recorder.streams.find((s) => s.producerId === producerId);
+      lost(`${String(stream?.appData.peerId ?? 'a participant')}'s ${stream?.kind ?? 'media'} stopped`);
+    });
+    recorder.on('ffmpegExited', () => lost('the recording ended by itself'));
     this.#log.info({ actId: act.id, attempt, streams: recorder.streams.length }, 'RoomRecordings.start(): recording');
   }
 

@@ -1,8 +1,9 @@
 /**
  * A notarial act recorded for real: NotaryService on the real database with
  * RoomRecordings over a real mediasoup room, where a notary and a signer
- * (each an ffmpeg camera and microphone) take part. The act is interrupted
- * once and completed in a second attempt; each attempt leaves a file whose
+ * (each an ffmpeg camera and microphone) take part. The signer's connection
+ * drops, which interrupts the act by itself; they come back, are identified
+ * again, and the act is sealed in a second attempt. Each attempt leaves a file whose
  * SHA-256 is the journal's and which ffprobe reads as one video and one audio
  * stream per participant, and the journal verifies.
  */
@@ -67,7 +68,16 @@ beforeAll(async () => {
     logger,
   });
   room = await MediaRoom.create({ roomId: 'notary-room' as RoomId, pooledWorker: pool.pick(), logger });
-  recordings = new RoomRecordings({ dir, mediaFor: () => room, listenIp: '127.0.0.1', logger });
+  recordings = new RoomRecordings({
+    dir,
+    mediaFor: () => room,
+    listenIp: '127.0.0.1',
+    logger,
+    // As the composition root wires it: lost media interrupts the act (a second loss finds it interrupted already).
+    onMediaLost: (act, _attempt, reason) => {
+      service.apply(act.id, { type: 'interrupt', reason }).catch(() => undefined);
+    },
+  });
   service = new NotaryService(testDb.db, { recording: recordings, logger });
 });
 
@@ -93,9 +103,10 @@ test('an act cannot start while nobody in its room sends media, and stays schedu
   expect((await service.act(act.id))?.state).toBe('scheduled');
 });
 
-test('interrupted and completed: each attempt is a file whose hash is in the journal, with both participants', async () => {
+test('a dropped signer interrupts the act by itself; back, they are identified again and the act is sealed', async () => {
   participants.push(await ffmpegParticipant(room, 'notary' as PeerId, 1000));
-  participants.push(await ffmpegParticipant(room, 'signer' as PeerId, 2000));
+  const firstVisit = await ffmpegParticipant(room, 'signer' as PeerId, 2000);
+  participants.push(firstVisit);
   const [signer] = await testDb.db.query<{ id: ActSignerId }>('select id from notary_act_signers where act_id = $1', [
     act.id,
   ]);
@@ -105,15 +116,32 @@ test('interrupted and completed: each attempt is a file whose hash is in the jou
   await service.apply(act.id, { type: 'start' });
   await identify();
   await recordFor(2000);
-  await service.apply(act.id, { type: 'interrupt', reason: 'signer connection lost' });
+  // What a dropped socket does to the signer's media: the room closes their peer, and its producers with it.
+  room.getPeer('signer' as PeerId)!.close();
+  await firstVisit.stop();
+  const interrupted = await eventually(async () => {
+    const now = await service.act(act.id);
+    return now?.state === 'interrupted' && now;
+  });
+  expect(interrupted).toMatchObject({ attempt: 1, reason: expect.stringMatching(/^signer's (audio|video) stopped$/) });
+  const [first] = await testDb.db.query<{ sha256: string; reference: string }>(
+    'select sha256, reference from notary_recordings where act_id = $1 and attempt = 1',
+    [act.id],
+  );
+  expect(sha256(fs.readFileSync(path.join(dir, first!.reference)))).toBe(first!.sha256);
 
+  participants.push(await ffmpegParticipant(room, 'signer' as PeerId, 3000));
   await service.apply(act.id, { type: 'resume' });
+  await expect(service.apply(act.id, { type: 'consentGiven' })).rejects.toMatchObject({
+    code: 'ACT_ILLEGAL_TRANSITION',
+  });
   await identify();
   await service.apply(act.id, { type: 'consentGiven' });
   await recordFor(2500);
   await service.apply(act.id, { type: 'documentSigned' });
   const { journal } = await service.apply(act.id, { type: 'seal' });
 
+  expect(journal!.entry).toMatchObject({ outcome: 'sealed', attempts: 2 });
   expect(journal!.entry.recordings.map((r) => r.reference)).toEqual([`${act.id}-1.mkv`, `${act.id}-2.mkv`]);
   for (const recording of journal!.entry.recordings) {
     const file = path.join(dir, recording.reference);
