@@ -6,13 +6,17 @@
  * and refuses it after a one-byte change; the public verification route says
  * the same, and checks the binding against the journal.
  */
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { StaffId } from '../../shared/ids';
+import { SealedBox } from '../../server/crypto/sealedBox';
 import { DeploymentCa } from '../../server/seal/DeploymentCa';
 import { sealPdf } from '../../server/seal/sealPdf';
+import { NotaryCertificates } from '../../server/notary/NotaryCertificates';
 import { formatBinding, parseBinding, sealNotarizedPdf } from '../../server/notary/notarialSeal';
 import type { NotarizedPdfReport } from '../../server/notary/verifyRoutes';
-import { sha256 } from '../helpers/notary';
+import { addNotary, sha256 } from '../helpers/notary';
 import { createNotarizedFixture, NOTARY, OFFICE, type NotarizedFixture } from '../helpers/notarizedFixture';
 
 let f: NotarizedFixture;
@@ -133,4 +137,43 @@ test('a body that is not a PDF is BAD_REQUEST, and the CA certificate is public'
   });
   const pem = await (await fetch(`${f.baseUrl}/api/notary/ca.pem`)).text();
   expect(pem).toBe(f.ca.certificatePem);
+});
+
+describe("the notary's certificate", () => {
+  const box = new SealedBox(randomBytes(32));
+  const notary = { id: randomUUID() as StaffId, name: '孙公证员', office: OFFICE };
+  let certificates: NotaryCertificates;
+
+  beforeAll(async () => {
+    await addNotary(f.testDb.db, notary.id, notary.name);
+    certificates = new NotaryCertificates(f.testDb.db, f.ca, box);
+  });
+
+  test('is issued on first use, stored with its key sealed, and the same one comes back', async () => {
+    const first = await certificates.forNotary(notary);
+    const again = await certificates.forNotary(notary);
+    expect(again.certificatePem).toBe(first.certificatePem);
+    expect(again.p12.equals(first.p12)).toBe(true);
+    const rows = await f.testDb.db.query<{ p12: string; pass: string }>(
+      'select p12_sealed as p12, passphrase_sealed as pass from notary_certificates where notary_id = $1',
+      [notary.id],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.p12).toMatch(/^v1\./);
+    expect(rows[0]!.pass).not.toContain(first.passphrase);
+
+    const sealed = await sealNotarizedPdf(f.document, again, f.binding, { location: OFFICE });
+    fs.writeFileSync(path.join(f.dir, 'stored-cert.pdf'), sealed);
+    const out = f.pdfsig(path.join(f.dir, 'stored-cert.pdf'));
+    expect(out).toContain('Signature is Valid.');
+    expect(out).toContain('Certificate is Trusted.');
+    expect(out).toContain(`Signer Certificate Common Name: ${notary.name}`);
+  });
+
+  test('a new name gets a new certificate, and another data key cannot open the stored one', async () => {
+    const renamed = await certificates.forNotary({ ...notary, name: '孙某某公证员' });
+    expect(new X509Certificate(renamed.certificatePem).subject).toContain('CN=孙某某公证员');
+    const otherKey = new NotaryCertificates(f.testDb.db, f.ca, new SealedBox(randomBytes(32)));
+    await expect(otherKey.forNotary(notary)).rejects.toThrow();
+  });
 });

@@ -181,3 +181,20 @@ create trigger notary_journal_retention
 create trigger notary_journal_no_truncate
   before truncate on notary_journal
   for each statement execute function notary_journal_refuse_change();
+
+-- Each notary's seal certificate, issued by the deployment CA on first use and
+-- reused until it nears expiry; older ones stay (seals made with them still
+-- verify through the CA). The key travels only inside the PKCS#12, which is
+-- sealed with the deployment's data key (server/crypto/sealedBox.ts).
+create table notary_certificates (
+  serial text primary key check (serial ~ '^[0-9a-f]{1,40}$'),
+  notary_id uuid not null references staff (id),
+  common_name text not null,
+  certificate_pem text not null,
+  not_after timestamptz not null,
+  p12_sealed text not null,
+  passphrase_sealed text not null,
+  issued_at timestamptz not null default now()
+);
+
+create index notary_certificates_by_notary on notary_certificates (notary_id, not_after);
