@@ -1,0 +1,116 @@
+/**
+ * The notary's HTTP API (staff login required; can() decides): schedule an
+ * act, read it, move it along, record identity, attach the document, and
+ * export one's journal. Mounted at /api/notary next to the public
+ * verification routes (verifyRoutes.ts); `/acts` and `/journal` need
+ * authenticateStaff in front, `/verify` and `/ca.pem` must stay public.
+ *
+ *   POST /acts                    { actType, documentDescription, jurisdiction, signers[], feeMinor?, ... }
+ *   GET  /acts/:id                the act, its signers and the events it accepts now
+ *   POST /acts/:id/document       the PDF as the signer will sign it (Content-Type: application/pdf)
+ *   POST /acts/:id/identity       [{ signerId, method, idDocument?, witnessName?, images? }] one per signer
+ *   POST /acts/:id/events         { type: start|consentGiven|documentSigned|seal|interrupt|resume|abort, reason? }
+ *   GET  /journal?format=json|csv one's own entries, with their hashes
+ */
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { AppError } from '../../shared/errors';
+import { notaryActIdSchema, type NotaryActId } from '../../shared/ids';
+import type { Actor } from '../authz/actor';
+import { authorize } from '../authz/authorize';
+import type { Queryable } from '../db/Db';
+import { parseInput } from '../http/validate';
+import { staffOf } from '../staff/authenticate';
+import { acceptedEvents } from './actMachine';
+import { journalToCsv, journalToJson } from './journalExport';
+import { NotaryJournal } from './NotaryJournal';
+import type { NotaryService } from './NotaryService';
+import { SqlNotaryStore, type ActRecord } from './NotaryStore';
+
+const actParams = z.object({ id: notaryActIdSchema });
+
+const eventBody = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start') }),
+  z.object({ type: z.literal('consentGiven') }),
+  z.object({ type: z.literal('documentSigned') }),
+  z.object({ type: z.literal('seal') }),
+  z.object({ type: z.literal('resume') }),
+  z.object({ type: z.literal('interrupt'), reason: z.string().trim().min(1).max(500) }),
+  z.object({ type: z.literal('abort'), reason: z.string().trim().min(1).max(500) }),
+]);
+
+const journalQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
+
+export function notaryRoutes(service: NotaryService, q: Queryable): Router {
+  const router = Router();
+  const json = express.json({ limit: '64kb' });
+
+  /** The act, if the caller may act on it; NOT_FOUND before FORBIDDEN would tell whether it exists. */
+  const actFor = async (actor: Actor, id: NotaryActId): Promise<ActRecord> => {
+    const act = await service.act(id);
+    if (!act) throw new AppError('NOT_FOUND', 'no such notarial act');
+    authorize(actor, 'notary:act', { notaryId: act.notaryId });
+    return act;
+  };
+  const view = async (act: ActRecord) => ({
+    act,
+    signers: await new SqlNotaryStore(q).signers(act.id),
+    accepts: acceptedEvents(act.state),
+  });
+
+  router.post('/acts', json, async (req, res) => {
+    const actor = staffOf(req);
+    authorize(actor, 'notary:schedule', { notaryId: null });
+    const act = await service.schedule(actor.staffId, req.body);
+    res.status(201).json(await view(act));
+  });
+
+  router.get('/acts/:id', async (req, res) => {
+    const actor = staffOf(req);
+    const { id } = parseInput(actParams, req.params, 'path');
+    res.json(await view(await actFor(actor, id)));
+  });
+
+  router.post('/acts/:id/document', express.raw({ type: 'application/pdf', limit: '25mb' }), async (req, res) => {
+    const actor = staffOf(req);
+    const { id } = parseInput(actParams, req.params, 'path');
+    await actFor(actor, id);
+    const body: unknown = req.body;
+    if (!Buffer.isBuffer(body) || body.subarray(0, 5).toString('latin1') !== '%PDF-') {
+      throw new AppError('BAD_REQUEST', 'send the PDF itself as the body, with Content-Type: application/pdf');
+    }
+    res.json(await view(await service.attachDocument(id, body)));
+  });
+
+  router.post('/acts/:id/identity', json, async (req, res) => {
+    const actor = staffOf(req);
+    const { id } = parseInput(actParams, req.params, 'path');
+    await actFor(actor, id);
+    const { act, journal } = await service.establishIdentity(id, actor.staffId, req.body);
+    res.json({ ...(await view(act)), journal });
+  });
+
+  router.post('/acts/:id/events', json, async (req, res) => {
+    const actor = staffOf(req);
+    const { id } = parseInput(actParams, req.params, 'path');
+    const event = parseInput(eventBody, req.body);
+    await actFor(actor, id);
+    const { act, journal } = await service.apply(id, event);
+    res.json({ ...(await view(act)), journal });
+  });
+
+  router.get('/journal', async (req, res) => {
+    const actor = staffOf(req);
+    authorize(actor, 'notary:readJournal', { notaryId: null });
+    const { format } = parseInput(journalQuery, req.query, 'query');
+    const journal = new NotaryJournal(q);
+    const rows = await journal.rows({ notaryId: actor.staffId });
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment('notary-journal.csv').send(journalToCsv(rows));
+      return;
+    }
+    res.json(journalToJson(rows, await journal.head()));
+  });
+
+  return router;
+}
