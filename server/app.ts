@@ -27,6 +27,8 @@ import type { CollabServer } from './collab/CollabServer';
 import { createCollabServer } from './collab/createCollabServer';
 import type { CollabLimits } from './collab/limits';
 import { DeploymentCa } from './seal/DeploymentCa';
+import { resolveDataKey } from './crypto/dataKey';
+import { createNotary, type Notary } from './notary/createNotary';
 import { AgreementSigning } from './signing/AgreementSigning';
 import { agreementSealer } from './signing/sealAgreement';
 import { signingRoutes, staffAgreementRoutes } from './signing/routes';
@@ -52,6 +54,8 @@ export interface App {
   rooms: LiveRooms;
   /** Cases, staff, organisation and reports, on the database. */
   records: RecordsApp;
+  /** Remote notarization: acts, recordings, journal, seal (server/notary). */
+  notary: Notary;
   /** The agreement co-editing endpoint (/collab/<caseId>). */
   collab: CollabServer;
   createRoomWithLinks: CreateRoomWithLinks;
@@ -150,6 +154,17 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const partyAccess = (caseId: CaseId) => agreements.partyAccess(caseId);
   recordRoutes.use('/api/agreement', signingRoutes({ signing, joinTokens, links, partyAccess }));
   recordRoutes.use('/api/cases', staffAgreementRoutes({ signing, collab, records: records.records, partyAccess }));
+  const notary = createNotary({
+    db: records.db,
+    records: records.records,
+    rooms,
+    ca: sealCa,
+    dataKey: resolveDataKey(config, logger),
+    dataDir: config.database.dataDir,
+    listenIp: config.rtc.listenIp,
+    logger,
+  });
+  recordRoutes.use('/api/notary', notary.router);
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -158,6 +173,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     });
   } catch (error) {
     await collab.close();
+    await notary.close();
     pool.close();
     await records.close();
     throw error;
@@ -172,11 +188,12 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       closing = true;
       await collab.close(); // before io.close(): the HTTP server waits for upgraded sockets too
       await io.close(); // disconnects every socket and closes the HTTP server
+      await notary.close(); // running recordings are finished and kept before their rooms close
       rooms.closeAll();
       pool.close();
       await records.close();
       logger.info('createApp(): closed');
     })());
 
-  return { httpServer, url, pool, rooms, records, collab, createRoomWithLinks, close };
+  return { httpServer, url, pool, rooms, records, notary, collab, createRoomWithLinks, close };
 }

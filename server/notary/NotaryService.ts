@@ -64,8 +64,17 @@ export const identityEvidenceSchema = z
   })
   .refine((e) => e.method !== 'credible_witness' || e.witnessName, { message: 'a credible witness must be named' });
 
+/**
+ * Seals the signed document of an act that is being sealed, binding its
+ * journal entry (notarialSeal.ts with the notary's certificate). Runs inside
+ * the sealing transaction: the act is sealed only with its sealed PDF.
+ */
+export type NotarySealer = (tx: Queryable, act: ActRecord, journal: JournalRow, signedPdf: Buffer) => Promise<Buffer>;
+
 export interface NotaryServiceOptions {
   recording: ActRecordingControl;
+  /** Without one, acts are sealed in the journal only (no PDF is produced). */
+  sealer?: NotarySealer;
   /** External identity providers the deployment has; none by default. */
   providers?: IdentityProviders;
   retention?: RetentionPolicy;
@@ -111,6 +120,11 @@ export class NotaryService {
     return new SqlNotaryStore(this.#db).act(id);
   }
 
+  /** The sealed PDF of a sealed act, once there is one. */
+  async sealedPdf(id: NotaryActId): Promise<Buffer | undefined> {
+    return (await new SqlNotaryStore(this.#db).documents(id))?.sealed ?? undefined;
+  }
+
   /**
    * Records the SHA-256 of the document as it will be (or was) signed by the
    * signer; the journal entry and the notarial seal name it. Refused once the
@@ -123,7 +137,7 @@ export class NotaryService {
       if (FINAL_STATES.includes(act.state)) {
         throw new AppError('ACT_ILLEGAL_TRANSITION', `the act is ${act.state}: its document cannot change`);
       }
-      await store.setDocumentSha256(actId, createHash('sha256').update(pdf).digest('hex'));
+      await store.setSignedPdf(actId, pdf, createHash('sha256').update(pdf).digest('hex'));
       return (await store.act(actId))!;
     });
   }
@@ -202,6 +216,9 @@ export class NotaryService {
     within?: (tx: Queryable, move: ActMove) => Promise<void>,
   ): Promise<MoveResult> {
     const move = advance(act, event); // throws before any side effect when the move is refused
+    if (event.type === 'seal' && this.#options.sealer && !act.documentSha256) {
+      throw new AppError('ACT_PRECONDITION_FAILED', 'attach the document before the act is sealed');
+    }
     // Recordings start and stop outside the transaction: ffmpeg's start-up, finalisation and the hash
     // take a while, and no row should stay locked meanwhile. A recording that cannot start refuses
     // the move, so an act never reaches a recorded state unrecorded.
@@ -218,15 +235,7 @@ export class NotaryService {
         await store.saveSnapshot(act.id, move.snapshot);
         if (recording) await store.insertRecording(act.id, recording);
         await within?.(tx, move);
-        let journal: JournalRow | null = null;
-        if (move.effects.includes('writeJournal')) {
-          const final = (await store.act(act.id))!;
-          const entry = await store.journalEntry(final, performedAt);
-          journal = await new NotaryJournal(tx, this.#options.retention ?? DEFAULT_RETENTION).append(
-            entry,
-            performedAt,
-          );
-        }
+        const journal = move.effects.includes('writeJournal') ? await this.#conclude(tx, act.id, performedAt) : null;
         return { act: (await store.act(act.id))!, move, journal };
       })
       .catch(async (error: unknown) => {
@@ -243,6 +252,28 @@ export class NotaryService {
       'NotaryService.move(): act moved',
     );
     return result;
+  }
+
+  /**
+   * Writes the journal entry of an act that has just become final and, when
+   * it was sealed and a sealer is configured, seals its document binding that
+   * entry: in the same transaction, so a sealed act always has both.
+   */
+  async #conclude(tx: Queryable, actId: NotaryActId, performedAt: Date): Promise<JournalRow> {
+    const store = new SqlNotaryStore(tx);
+    const final = (await store.act(actId))!;
+    const entry = await store.journalEntry(final, performedAt);
+    const journal = await new NotaryJournal(tx, this.#options.retention ?? DEFAULT_RETENTION).append(
+      entry,
+      performedAt,
+    );
+    if (final.state === 'sealed' && this.#options.sealer) {
+      const documents = await store.documents(actId);
+      if (!documents) throw new AppError('ACT_PRECONDITION_FAILED', 'the act has no document to seal');
+      const sealed = await this.#options.sealer(tx, final, journal, documents.signed);
+      await store.setSealedPdf(actId, sealed, createHash('sha256').update(sealed).digest('hex'));
+    }
+    return journal;
   }
 
   /**

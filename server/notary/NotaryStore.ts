@@ -149,6 +149,33 @@ export class SqlNotaryStore {
     await this.q.query('update notary_acts set document_sha256 = $2, updated_at = now() where id = $1', [id, sha256]);
   }
 
+  /** Stores the document as the signer will sign it, and its hash on the act. */
+  async setSignedPdf(id: NotaryActId, pdf: Uint8Array, sha256: string): Promise<void> {
+    await this.q.query(
+      `insert into notary_documents (act_id, signed_pdf) values ($1, $2)
+       on conflict (act_id) do update set signed_pdf = excluded.signed_pdf`,
+      [id, Buffer.from(pdf)],
+    );
+    await this.setDocumentSha256(id, sha256);
+  }
+
+  async setSealedPdf(id: NotaryActId, pdf: Uint8Array, sha256: string): Promise<void> {
+    await this.q.query('update notary_documents set sealed_pdf = $2, sealed_sha256 = $3 where act_id = $1', [
+      id,
+      Buffer.from(pdf),
+      sha256,
+    ]);
+  }
+
+  /** The signed and the sealed document; bytea arrives as a Buffer from pg and a Uint8Array from PGlite. */
+  async documents(id: NotaryActId): Promise<{ signed: Buffer; sealed: Buffer | null } | undefined> {
+    const [row] = await this.q.query<{ signed: Uint8Array; sealed: Uint8Array | null }>(
+      'select signed_pdf as signed, sealed_pdf as sealed from notary_documents where act_id = $1',
+      [id],
+    );
+    return row && { signed: Buffer.from(row.signed), sealed: row.sealed && Buffer.from(row.sealed) };
+  }
+
   async insertEvidence(actId: NotaryActId, e: IdentityEvidence): Promise<void> {
     await this.q.query(
       `insert into notary_identity_evidence (act_id, signer_id, attempt, method, id_document, witness_name, images,

@@ -10,6 +10,7 @@
  *   POST /acts/:id/document       the PDF as the signer will sign it (Content-Type: application/pdf)
  *   POST /acts/:id/identity       [{ signerId, method, idDocument?, witnessName?, images? }] one per signer
  *   POST /acts/:id/events         { type: start|consentGiven|documentSigned|seal|interrupt|resume|abort, reason? }
+ *   GET  /acts/:id/sealed.pdf     the notarized PDF, once the act is sealed
  *   GET  /journal?format=json|csv one's own entries, with their hashes
  */
 import express, { Router } from 'express';
@@ -97,6 +98,15 @@ export function notaryRoutes(service: NotaryService, q: Queryable): Router {
     await actFor(actor, id);
     const { act, journal } = await service.apply(id, event);
     res.json({ ...(await view(act)), journal });
+  });
+
+  router.get('/acts/:id/sealed.pdf', async (req, res) => {
+    const actor = staffOf(req);
+    const { id } = parseInput(actParams, req.params, 'path');
+    await actFor(actor, id);
+    const pdf = await service.sealedPdf(id);
+    if (!pdf) throw new AppError('NOT_FOUND', 'this act has no sealed document (yet)');
+    res.type('application/pdf').attachment(`notarized-${id}.pdf`).send(pdf);
   });
 
   router.get('/journal', async (req, res) => {

@@ -198,3 +198,14 @@ create table notary_certificates (
 );
 
 create index notary_certificates_by_notary on notary_certificates (notary_id, not_after);
+
+-- The act's document: as the signer signed it (its SHA-256 is the act's
+-- document_sha256), and as the notary sealed it, written in the transaction
+-- that seals the act.
+create table notary_documents (
+  act_id uuid primary key references notary_acts (id),
+  signed_pdf bytea not null,
+  sealed_pdf bytea,
+  sealed_sha256 text check (sealed_sha256 ~ '^[0-9a-f]{64}$'),
+  check ((sealed_pdf is null) = (sealed_sha256 is null))
+);
