@@ -162,6 +162,8 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     dataKey: resolveDataKey(config, logger),
     dataDir: config.database.dataDir,
     listenIp: config.rtc.listenIp,
+    retention: config.notary.retention,
+    office: config.notary.office,
     logger,
   });
   recordRoutes.use('/api/notary', notary.router);
