@@ -301,10 +301,13 @@ interface FfmpegChild {
 
 function startFfmpeg(ffmpegPath: string, sdpPath: string, outputPath: string, idleSeconds: number): FfmpegChild {
   const args = [
-    // info, for the "Stream mapping:" line that says the header is written; -nostats drops the progress lines.
+    // info, for the "Output #0" line that ffmpeg 5.1 prints once the header is written (it prints
+    // "Stream mapping:" even when writing the header failed); -nostats drops the progress lines.
     ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'],
     // The SDP names udp and rtp inputs, which ffmpeg refuses from a file unless whitelisted.
-    ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-analyzeduration', '2000000'],
+    // Probing waits for a keyframe of every video stream: a browser answers the PLI at once, a sender
+    // that ignores it (a gateway, ffmpeg) only at its next natural keyframe. 5 s is ffmpeg's default.
+    ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-analyzeduration', '5000000'],
     // The SDP demuxer's "listen" timeout is its idle timeout too: that long without a packet is the end.
     ...['-listen_timeout', String(idleSeconds), '-i', sdpPath],
     ...['-map', '0', '-c', 'copy', '-f', 'matroska', '-y', outputPath],
@@ -315,7 +318,7 @@ function startFfmpeg(ffmpegPath: string, sdpPath: string, outputPath: string, id
   child.stderr!.on('data', (chunk: Buffer) => {
     // Bounded: a recording of hours must not grow the server's memory through ffmpeg's warnings.
     stderr = (stderr + chunk.toString('utf8')).slice(-16_384);
-    muxing ||= stderr.includes('Stream mapping:');
+    muxing ||= /^Output #0, /m.test(stderr);
   });
   const exited = new Promise<RecordingResult['exit']>((resolve) =>
     child.once('close', (code, signal) => resolve({ code, signal })),

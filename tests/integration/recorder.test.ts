@@ -19,7 +19,7 @@ import { Recorder, type RecordingResult } from '../../media/Recorder';
 import { WorkerPool } from '../../media/WorkerPool';
 import { eventually } from '../helpers/eventually';
 import { sendOpusTone, sendVp8TestPattern, type FfmpegProcess } from '../helpers/ffmpegRtp';
-import { isAlive } from '../helpers/processTree';
+import { descendantsOf, isAlive } from '../helpers/processTree';
 
 const logger = pino({ level: process.env.LOG_TESTS ? 'debug' : 'silent' });
 const RECORD_MS = 3000;
@@ -158,6 +158,35 @@ describe('recording a camera and a microphone', () => {
       ...['-select_streams', 'v:0', '-show_entries', 'packet=flags', '-read_intervals', '%+#1', '-of', 'csv=p=0'],
     );
     expect(first.trim()).toMatch(/^K/);
+  });
+});
+
+describe('a producer that sends nothing', () => {
+  test('makes create() fail, saying ffmpeg gave up, and leaves no ffmpeg behind', async () => {
+    const peer = room.getPeer('signer' as PeerId)!;
+    const silentIn = await peer.createPlainTransport();
+    const silent = await peer.produce({
+      transportId: silentIn.id as TransportId,
+      kind: 'video',
+      source: 'screen',
+      rtpParameters: {
+        codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+        encodings: [{ ssrc: 33333333 }],
+      },
+    });
+    const before = descendantsOf(process.pid).filter((p) => p.comm === 'ffmpeg').length;
+    await expect(
+      Recorder.create({
+        router: room.router,
+        producers: [silent],
+        listenIp: '127.0.0.1',
+        outputPath: path.join(dir, 'silent.mkv'),
+        idleSeconds: 1,
+        logger,
+      }),
+    ).rejects.toThrow(/ffmpeg exited while waiting for ffmpeg probing the streams/);
+    expect(descendantsOf(process.pid).filter((p) => p.comm === 'ffmpeg')).toHaveLength(before);
+    silentIn.close();
   });
 });
 
