@@ -20,7 +20,14 @@ import { parseInput } from '../http/validate';
 import { advance, FINAL_STATES, type ActEvent, type ActMove } from './actMachine';
 import { NotaryJournal, type JournalRow } from './NotaryJournal';
 import { IdentityProviders, type ProviderRequest } from './identityProviders';
-import { SqlNotaryStore, type ActRecord, type ProviderCheck, type RecordingRecord } from './NotaryStore';
+import {
+  SqlNotaryStore,
+  type ActRecord,
+  type ProviderCheck,
+  type RecordingRecord,
+  type StillRecord,
+  type StillSide,
+} from './NotaryStore';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './retention';
 
 /** Starts and stops the server-side recording of an act's room (media/Recorder.ts behind it). */
@@ -28,6 +35,13 @@ export interface ActRecordingControl {
   start(act: ActRecord, attempt: number): Promise<void>;
   /** Stops the attempt's recording; resolves once the file is closed and hashed. */
   stop(act: ActRecord, attempt: number): Promise<RecordingRecord>;
+  /** A still of a participant's camera, taken in the SFU, for identity proofing. */
+  still?(
+    act: ActRecord,
+    attempt: number,
+    peerId: string,
+    side: StillSide,
+  ): Promise<{ reference: string; sha256: string }>;
 }
 
 export const scheduleActSchema = z.object({
@@ -49,6 +63,11 @@ export const scheduleActSchema = z.object({
     .array(z.object({ name: z.string().trim().min(1).max(100), address: z.string().trim().min(1).max(300) }))
     .min(1)
     .max(10),
+});
+
+export const stillSchema = z.object({
+  peerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  side: z.enum(['front', 'back', 'face']),
 });
 
 export const identityEvidenceSchema = z
@@ -142,6 +161,27 @@ export class NotaryService {
     });
   }
 
+  /**
+   * Takes a still of a participant's camera (the ID's front or back held up,
+   * or the signer's face) while the act is at identity; identity evidence can
+   * then name it by its SHA-256.
+   */
+  takeStill(actId: NotaryActId, by: StaffId, input: unknown): Promise<StillRecord> {
+    const { peerId, side } = parseInput(stillSchema, input);
+    return this.#serialised(actId, async () => {
+      const store = new SqlNotaryStore(this.#db);
+      const act = await this.#require(store, actId);
+      if (act.state !== 'identity') {
+        throw new AppError('ACT_ILLEGAL_TRANSITION', `stills are taken while the act is at identity, not ${act.state}`);
+      }
+      if (!this.#options.recording.still) throw new AppError('UNAVAILABLE', 'stills cannot be taken here');
+      const taken = await this.#options.recording.still(act, act.attempt, peerId, side);
+      const still = { ...taken, attempt: act.attempt, side, peerId };
+      await store.insertStill(actId, still, by);
+      return (await store.stills(actId, act.attempt)).find((s) => s.sha256 === taken.sha256)!;
+    });
+  }
+
   /** Records how each signer's identity was established, then moves the act on to the recital. */
   establishIdentity(actId: NotaryActId, by: StaffId, input: unknown): Promise<MoveResult> {
     const evidence = parseInput(z.array(identityEvidenceSchema).min(1), input);
@@ -151,6 +191,12 @@ export class NotaryService {
       const missing = signers.filter((s) => !evidence.some((e) => e.signerId === s.id));
       if (missing.length > 0 || evidence.length !== signers.length) {
         throw new AppError('BAD_REQUEST', 'give exactly one identity record per signer of the act');
+      }
+      // Images must be stills this act took in this attempt, not pictures from anywhere.
+      const stills = new Set((await new SqlNotaryStore(this.#db).stills(actId, act.attempt)).map((s) => s.sha256));
+      const foreign = evidence.flatMap((e) => Object.values(e.images)).filter((sha) => !stills.has(sha!));
+      if (foreign.length > 0) {
+        throw new AppError('BAD_REQUEST', 'identity images must be stills taken in this attempt of the act');
       }
       const method = evidence[0]!.method;
       return this.#move(act, { type: 'identityEstablished', method }, async (tx, move) => {

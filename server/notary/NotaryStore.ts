@@ -68,6 +68,18 @@ export interface ProviderCheck {
   at: Date;
 }
 
+export type StillSide = 'front' | 'back' | 'face';
+
+export interface StillRecord {
+  sha256: string;
+  attempt: number;
+  side: StillSide;
+  peerId: string;
+  /** The PNG, relative to the recordings folder. */
+  reference: string;
+  takenAt: Date;
+}
+
 export interface RecordingRecord {
   attempt: number;
   /** Where the file is, relative to the recordings folder. */
@@ -217,6 +229,22 @@ export class SqlNotaryStore {
       `select signer_id as "signerId", attempt, provider, kind, outcome, reference, details, at
        from notary_provider_checks where act_id = $1 and attempt = $2 order by id`,
       [actId, attempt],
+    );
+  }
+
+  async insertStill(actId: NotaryActId, still: Omit<StillRecord, 'takenAt'>, takenBy: StaffId): Promise<void> {
+    await this.q.query(
+      `insert into notary_stills (sha256, act_id, attempt, side, peer_id, reference, taken_by)
+       values ($1, $2, $3, $4, $5, $6, $7)`,
+      [still.sha256, actId, still.attempt, still.side, still.peerId, still.reference, takenBy],
+    );
+  }
+
+  stills(actId: NotaryActId, attempt?: number): Promise<StillRecord[]> {
+    return this.q.query<StillRecord>(
+      `select sha256, attempt, side, peer_id as "peerId", reference, taken_at as "takenAt"
+       from notary_stills where act_id = $1 and ($2::int is null or attempt = $2) order by taken_at`,
+      [actId, attempt ?? null],
     );
   }
 

@@ -15,10 +15,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
+import type { PeerId } from '../../shared/ids';
 import type { MediaRoom } from '../../media/MediaRoom';
 import { Recorder } from '../../media/Recorder';
+import { captureStill } from '../../media/StillCapture';
 import type { ActRecordingControl } from './NotaryService';
-import type { ActRecord, RecordingRecord } from './NotaryStore';
+import type { ActRecord, RecordingRecord, StillSide } from './NotaryStore';
 
 export interface RoomRecordingsOptions {
   /** Folder of the recording files (created when missing); journal entries name files relative to it. */
@@ -104,6 +106,34 @@ export class RoomRecordings implements ActRecordingControl {
     } finally {
       this.#running.delete(key);
     }
+  }
+
+  /** A still of `peerId`'s camera, as `stills/<actId>-<attempt>-<side>-<n>.png` in the folder. */
+  async still(
+    act: ActRecord,
+    attempt: number,
+    peerId: string,
+    side: StillSide,
+  ): Promise<{ reference: string; sha256: string }> {
+    const room = await this.#options.mediaFor(act);
+    const camera = room
+      ?.getPeer(peerId as PeerId)
+      ?.producers.find((p) => p.kind === 'video' && p.appData.source === 'camera' && !p.closed);
+    if (!room || !camera) throw new AppError('NOT_FOUND', 'that participant is not sending a camera picture');
+    fs.mkdirSync(path.join(this.#options.dir, 'stills'), { recursive: true });
+    const reference = path.join('stills', `${act.id}-${attempt}-${side}-${Date.now()}.png`);
+    const still = await captureStill({
+      router: room.router,
+      producer: camera,
+      listenIp: this.#options.listenIp,
+      outputPath: path.join(this.#options.dir, reference),
+    });
+    return { reference, sha256: still.sha256 };
+  }
+
+  /** The folder of recordings and stills, for serving a still. */
+  get dir(): string {
+    return this.#options.dir;
   }
 
   /** Stops every running recording (server shutdown); the files stay, unreferenced until an operator looks. */

@@ -92,7 +92,7 @@ export function createNotary(deps: NotaryDeps): Notary {
 
   const router = Router();
   router.use(['/acts', '/journal'], authenticateStaff(deps.records));
-  router.use(notaryRoutes(service, deps.db));
+  router.use(notaryRoutes(service, deps.db, recordings.dir));
   router.use(notaryVerifyRoutes({ q: deps.db, caCertificatePem: deps.ca.certificatePem }));
   return { service, router, close: () => recordings.close() };
 }

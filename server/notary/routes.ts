@@ -8,11 +8,14 @@
  *   POST /acts                    { actType, documentDescription, jurisdiction, signers[], feeMinor?, ... }
  *   GET  /acts/:id                the act, its signers and the events it accepts now
  *   POST /acts/:id/document       the PDF as the signer will sign it (Content-Type: application/pdf)
+ *   POST /acts/:id/stills         { peerId, side: front|back|face }: a still of that participant's camera
+ *   GET  /acts/:id/stills/:sha256 the still, as PNG
  *   POST /acts/:id/identity       [{ signerId, method, idDocument?, witnessName?, images? }] one per signer
  *   POST /acts/:id/events         { type: start|consentGiven|documentSigned|seal|interrupt|resume|abort, reason? }
  *   GET  /acts/:id/sealed.pdf     the notarized PDF, once the act is sealed
  *   GET  /journal?format=json|csv one's own entries, with their hashes
  */
+import path from 'node:path';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
@@ -29,6 +32,7 @@ import type { NotaryService } from './NotaryService';
 import { SqlNotaryStore, type ActRecord } from './NotaryStore';
 
 const actParams = z.object({ id: notaryActIdSchema });
+const stillParams = actParams.extend({ sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
 const eventBody = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start') }),
@@ -42,7 +46,8 @@ const eventBody = z.discriminatedUnion('type', [
 
 const journalQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
 
-export function notaryRoutes(service: NotaryService, q: Queryable): Router {
+/** `mediaDir`: the folder the stills' references are relative to (RoomRecordings.dir). */
+export function notaryRoutes(service: NotaryService, q: Queryable, mediaDir?: string): Router {
   const router = Router();
   const json = express.json({ limit: '64kb' });
 
@@ -81,6 +86,23 @@ export function notaryRoutes(service: NotaryService, q: Queryable): Router {
       throw new AppError('BAD_REQUEST', 'send the PDF itself as the body, with Content-Type: application/pdf');
     }
     res.json(await view(await service.attachDocument(id, body)));
+  });
+
+  router.post('/acts/:id/stills', json, async (req, res) => {
+    const actor = staffOf(req);
+    const { id } = parseInput(actParams, req.params, 'path');
+    await actFor(actor, id);
+    res.status(201).json({ still: await service.takeStill(id, actor.staffId, req.body) });
+  });
+
+  router.get('/acts/:id/stills/:sha256', async (req, res) => {
+    const actor = staffOf(req);
+    const { id, sha256 } = parseInput(stillParams, req.params, 'path');
+    await actFor(actor, id);
+    const still = (await new SqlNotaryStore(q).stills(id)).find((s) => s.sha256 === sha256);
+    if (!still || !mediaDir) throw new AppError('NOT_FOUND', 'no such still of this act');
+    // The reference comes from our own row, never from the request: no path is built from user input.
+    res.type('image/png').set('Cache-Control', 'private, max-age=3600').sendFile(path.join(mediaDir, still.reference));
   });
 
   router.post('/acts/:id/identity', json, async (req, res) => {

@@ -38,6 +38,19 @@ export class FileRecordings implements ActRecordingControl {
     return { attempt, reference, sha256: sha256(bytes), bytes: bytes.length, startedAt: now, stoppedAt: now };
   }
 
+  /** A stand-in still: random bytes under a PNG name, hashed like the real one. */
+  async still(
+    act: ActRecord,
+    attempt: number,
+    _peerId: string,
+    side: string,
+  ): Promise<{ reference: string; sha256: string }> {
+    const reference = `${act.id}-${attempt}-${side}-${randomBytes(4).toString('hex')}.png`;
+    const bytes = randomBytes(512);
+    fs.writeFileSync(path.join(this.dir, reference), bytes);
+    return { reference, sha256: sha256(bytes) };
+  }
+
   remove(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

@@ -2,7 +2,8 @@
  * Remote notarization through the real server, as the issue's "done when"
  * puts it (without the browsers): a notary logs in and runs an act in a live
  * room where the notary and the signer send camera and microphone (ffmpeg);
- * the act is recorded by the SFU, journaled and sealed. The sealed PDF passes
+ * stills of the signer's ID and face are taken in the SFU; the act is
+ * recorded, journaled and sealed. The sealed PDF passes
  * pdfsig against the deployment CA and fails after a one-byte change; ffprobe
  * shows audio and video covering the act; the recording's hash is the
  * journal's; the public verification route agrees.
@@ -85,7 +86,21 @@ test('a notary runs an act in a live room to the seal; PDF, recording and journa
   };
   await move('start');
   const startedAt = Date.now();
-  await api('POST', `/api/notary/acts/${actId}/identity`, [{ signerId, method: 'personal_knowledge' }]);
+  // The signer holds the ID up, then shows their face: stills taken in the SFU from their camera.
+  const still = async (side: string) => {
+    const reply = await api('POST', `/api/notary/acts/${actId}/stills`, { peerId: 'signer', side });
+    expect(reply.status).toBe(201);
+    return reply.body.still.sha256 as string;
+  };
+  const [front, face] = [await still('front'), await still('face')];
+  const png = await api('GET', `/api/notary/acts/${actId}/stills/${face}`);
+  expect(png.status).toBe(200);
+  expect(sha256(png.bytes)).toBe(face);
+  expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+  const identified = await api('POST', `/api/notary/acts/${actId}/identity`, [
+    { signerId, method: 'id_comparison', idDocument: '居民身份证', images: { front, face } },
+  ]);
+  expect(identified.body.act.state).toBe('recital_consent');
   await move('consentGiven');
   await move('documentSigned');
   await eventually(() => Date.now() - startedAt > 3000, {

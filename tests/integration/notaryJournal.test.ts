@@ -51,13 +51,13 @@ async function identify(svc: NotaryService, act: ActRecord): Promise<void> {
     'select id from notary_act_signers where act_id = $1 order by position',
     [act.id],
   );
-  const still = () => sha256(randomBytes(32));
+  const still = async (side: string) => (await svc.takeStill(act.id, notaryId, { peerId: 'signer-1', side })).sha256;
   await svc.establishIdentity(act.id, notaryId, [
     {
       signerId: signers[0]!.id,
       method: 'id_comparison',
       idDocument: '居民身份证（公安部）',
-      images: { front: still(), back: still(), face: still() },
+      images: { front: await still('front'), back: await still('back'), face: await still('face') },
     },
     { signerId: signers[1]!.id, method: 'credible_witness', witnessName: '王五' },
   ]);
@@ -145,6 +145,30 @@ describe('acts write chained entries', () => {
     expect(row).toMatchObject({ seq: 2, entry: { attempts: 2 } });
     expect(row!.entry.recordings.map((r) => r.attempt)).toEqual([1, 2]);
     expect(recordings.started.filter((s) => s.startsWith(act.id))).toEqual([`${act.id}#1`, `${act.id}#2`]);
+  });
+
+  test('identity images must be stills this attempt of the act took, and stills are taken at identity only', async () => {
+    const act = await scheduleAct(service, '公证申请书');
+    const [first, second] = await db.query<{ id: string }>(
+      'select id from notary_act_signers where act_id = $1 order by position',
+      [act.id],
+    );
+    await expect(service.takeStill(act.id, notaryId, { peerId: 'signer-1', side: 'face' })).rejects.toMatchObject({
+      code: 'ACT_ILLEGAL_TRANSITION',
+    });
+    await service.apply(act.id, { type: 'start' });
+    const face = await service.takeStill(act.id, notaryId, { peerId: 'signer-1', side: 'face' });
+    const evidence = (front: string) => [
+      { signerId: first!.id, method: 'id_comparison', idDocument: '护照', images: { front, face: face.sha256 } },
+      { signerId: second!.id, method: 'personal_knowledge' },
+    ];
+    await expect(service.establishIdentity(act.id, notaryId, evidence(sha256(randomBytes(8))))).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'identity images must be stills taken in this attempt of the act',
+    });
+    const front = await service.takeStill(act.id, notaryId, { peerId: 'signer-1', side: 'front' });
+    const identified = await service.establishIdentity(act.id, notaryId, evidence(front.sha256));
+    expect(identified.act.state).toBe('recital_consent');
   });
 
   test('an act aborted before it started is journaled with no identity and no recording', async () => {

@@ -209,3 +209,20 @@ create table notary_documents (
   sealed_sha256 text check (sealed_sha256 ~ '^[0-9a-f]{64}$'),
   check ((sealed_pdf is null) = (sealed_sha256 is null))
 );
+
+-- Stills taken in the SFU from a participant's camera during identity
+-- proofing (the ID's front and back, the signer's face); identity evidence
+-- names them by SHA-256. The files live beside the recordings.
+create table notary_stills (
+  sha256 text primary key check (sha256 ~ '^[0-9a-f]{64}$'),
+  act_id uuid not null references notary_acts (id),
+  attempt integer not null check (attempt >= 1),
+  side text not null check (side in ('front', 'back', 'face')),
+  -- The room's peer whose camera it is.
+  peer_id text not null check (peer_id ~ '^[A-Za-z0-9_-]{1,64}$'),
+  reference text not null check (length(reference) between 1 and 300),
+  taken_by uuid not null references staff (id),
+  taken_at timestamptz not null default now()
+);
+
+create index notary_stills_by_act on notary_stills (act_id, attempt);
