@@ -18,11 +18,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import type { MediaLogger } from './logger';
+import { allBound, freePortPairs, recorderCapabilities, sdpOf } from './plainRtp';
 import { SafeEmitter } from './SafeEmitter';
 
 export interface RecorderOptions {
@@ -261,36 +261,6 @@ async function openLeg(router: ms.Router, producer: ms.Producer, listenIp: strin
   }
 }
 
-/**
- * The router's codecs without RTX and without header extensions: ffmpeg
- * neither asks for retransmissions nor reads mediasoup's extensions, and an
- * RTX stream on the same port would only be noise to its demuxer.
- */
-export function recorderCapabilities(router: ms.RtpCapabilities): ms.RtpCapabilities {
-  return {
-    codecs: (router.codecs ?? [])
-      .filter((c) => !/\/rtx$/i.test(c.mimeType))
-      .map((c) => ({ ...c, rtcpFeedback: (c.rtcpFeedback ?? []).filter((fb) => fb.type !== 'transport-cc') })),
-    headerExtensions: [],
-  };
-}
-
-/** The SDP ffmpeg reads: one m= line per stream, on the port its PlainTransport sends to. */
-export function sdpOf(legs: readonly { consumer: ms.Consumer; stream: RecordedStream }[]): string {
-  const lines = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=Gridroom recording', 'c=IN IP4 127.0.0.1', 't=0 0'];
-  for (const { consumer, stream } of legs) {
-    const codec = consumer.rtpParameters.codecs[0]!;
-    const name = codec.mimeType.split('/')[1]!;
-    const channels = codec.channels && codec.channels > 1 ? `/${codec.channels}` : '';
-    lines.push(`m=${consumer.kind} ${stream.port} RTP/AVP ${codec.payloadType}`);
-    lines.push(`a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}${channels}`);
-    const fmtp = Object.entries(codec.parameters ?? {}).map(([k, v]) => `${k}=${String(v)}`);
-    if (fmtp.length > 0) lines.push(`a=fmtp:${codec.payloadType} ${fmtp.join(';')}`);
-    lines.push('a=sendonly');
-  }
-  return `${lines.join('\r\n')}\r\n`;
-}
-
 interface FfmpegChild {
   child: ChildProcess;
   exited: Promise<RecordingResult['exit']>;
@@ -338,60 +308,6 @@ async function waitUntil(done: () => boolean, ffmpeg: FfmpegChild, timeoutMs: nu
     if (Date.now() > deadline) throw new Error(`Recorder: timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** Every port is bound by someone: ffmpeg, since we chose them free. */
-function allBound(ports: number[]): boolean {
-  const bound = boundUdpPorts();
-  return ports.every((p) => bound.has(p));
-}
-
-/** UDP ports bound on this host (IPv4 and IPv6), from /proc/net; bench/recording waits on it too. */
-export function boundUdpPorts(): Set<number> {
-  const ports = new Set<number>();
-  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
-    let text = '';
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      continue; // no IPv6 on this host
-    }
-    // "  sl  local_address rem_address ...": local_address is ADDR:PORT in hex.
-    for (const line of text.split('\n').slice(1)) {
-      const local = line.trim().split(/\s+/)[1];
-      if (local) ports.add(parseInt(local.split(':')[1]!, 16));
-    }
-  }
-  return ports;
-}
-
-/**
- * `count` even ports P with P + 1 free too (ffmpeg takes RTP on P and RTCP on
- * P + 1), tried by binding on every address and released at once. Another
- * process could take one before ffmpeg does; ffmpeg then fails to bind and
- * create() reports it, which is why the range should be one nobody else uses.
- */
-export async function freePortPairs(count: number, range: { min: number; max: number }): Promise<number[]> {
-  const found: number[] = [];
-  const span = Math.floor((range.max - range.min) / 2);
-  for (let tries = 0; found.length < count && tries < 200; tries += 1) {
-    const port = range.min + 2 * Math.floor(Math.random() * span);
-    if (found.includes(port)) continue;
-    if ((await canBind(port)) && (await canBind(port + 1))) found.push(port);
-  }
-  if (found.length < count) throw new Error(`Recorder: no free port pairs in ${range.min}-${range.max}`);
-  return found;
-}
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', () => {
-      socket.close();
-      resolve(false);
-    });
-    socket.bind(port, '0.0.0.0', () => socket.close(() => resolve(true)));
-  });
 }
 
 async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {

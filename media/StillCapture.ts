@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { types as ms } from 'mediasoup';
-import { boundUdpPorts, freePortPairs, recorderCapabilities, sdpOf } from './Recorder';
+import { boundUdpPorts, freePortPairs, recorderCapabilities, sdpOf } from './plainRtp';
 
 export interface StillOptions {
   router: ms.Router;
@@ -51,7 +51,7 @@ export async function captureStill(options: StillOptions): Promise<Still> {
       rtpCapabilities: recorderCapabilities(options.router.rtpCapabilities),
       paused: true,
     });
-    const stream = { producerId: options.producer.id, kind: 'video' as const, mimeType: '', appData: {}, port: port! };
+    const stream = { port: port! };
     fs.writeFileSync(sdpPath, sdpOf([{ consumer, stream }]));
     const child = spawn(
       options.ffmpegPath ?? '/usr/bin/ffmpeg',

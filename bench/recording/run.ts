@@ -22,7 +22,8 @@ import pino from 'pino';
 import type { PeerId, RoomId, TransportId } from '../../shared/ids';
 import type { Producer } from '../../media/MediaPeer';
 import { MediaRoom } from '../../media/MediaRoom';
-import { Recorder, boundUdpPorts, freePortPairs, recorderCapabilities, sdpOf } from '../../media/Recorder';
+import { boundUdpPorts, freePortPairs, recorderCapabilities, sdpOf } from '../../media/plainRtp';
+import { Recorder } from '../../media/Recorder';
 import { WorkerPool } from '../../media/WorkerPool';
 import { eventually } from '../../tests/helpers/eventually';
 import { sendOpusTone, sendVp8TestPattern, type FfmpegProcess } from '../../tests/helpers/ffmpegRtp';
@@ -82,7 +83,7 @@ async function startBare(router: ms.Router, producer: Producer, dir: string, ind
     rtpCapabilities: recorderCapabilities(router.rtpCapabilities),
     paused: true,
   });
-  const stream = { producerId: producer.id, kind: producer.kind, mimeType: '', appData: {}, port: port! };
+  const stream = { port: port! };
   const sdp = path.join(dir, `bare-${index}.sdp`);
   fs.writeFileSync(sdp, sdpOf([{ consumer, stream }]));
   const args = ['-nostdin', '-loglevel', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-c', 'copy'];
