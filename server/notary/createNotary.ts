@@ -54,7 +54,18 @@ export function createNotary(deps: NotaryDeps): Notary {
   const box = new SealedBox(deps.dataKey);
   const recordings = new RoomRecordings({
     dir: path.join(deps.dataDir, 'recordings'),
-    mediaFor: async (act) => (act.sessionId ? (await deps.rooms.find(act.sessionId as RoomId))?.media : undefined),
+    mediaFor: async (act) => {
+      const live = act.sessionId ? await deps.rooms.find(act.sessionId as RoomId) : undefined;
+      // A recorded room tells everyone before media flows and takes each participant's consent
+      // (LiveRoom): an act is recorded only in such a room.
+      if (live && !live.settings.recording) {
+        throw new AppError(
+          'ACT_PRECONDITION_FAILED',
+          'the act’s room must be a recorded room (created with recording on)',
+        );
+      }
+      return live?.media;
+    },
     listenIp: deps.listenIp,
     logger: deps.logger,
     // Called only while a recording runs, long after `service` below exists.

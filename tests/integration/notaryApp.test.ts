@@ -57,8 +57,9 @@ afterAll(async () => {
 });
 
 test('a notary runs an act in a live room to the seal; PDF, recording and journal agree', async () => {
-  const room = await server.createRoom('公证 · 授权委托书', { waitingRoom: false });
-  const live = await server.app.rooms.getOrCreate(room.roomId, { title: 'n', waitingRoom: false, recording: false });
+  const room = await server.createRoom('公证 · 授权委托书', { waitingRoom: false, recording: true });
+  // The room goes live when its first participant arrives; here the participants are ffmpeg processes.
+  const live = await server.app.rooms.getOrCreate(room.roomId, { title: 'n', waitingRoom: false, recording: true });
   participants.push(await ffmpegParticipant(live.media, 'notary' as PeerId, 1000));
   participants.push(await ffmpegParticipant(live.media, 'signer' as PeerId, 2000));
 
@@ -165,6 +166,21 @@ test('a notary runs an act in a live room to the seal; PDF, recording and journa
     },
     journal: { agrees: true },
   });
+});
+
+test('an act cannot start in a room that does not announce recording', async () => {
+  const room = await server.createRoom('not recorded', { waitingRoom: false, recording: false });
+  const created = await api('POST', '/api/notary/acts', {
+    sessionId: room.roomId,
+    actType: 'jurat',
+    documentDescription: '声明书',
+    jurisdiction: 'CN',
+    signers: [{ name: '李四', address: '东湖街道幸福里3栋301室' }],
+  });
+  await server.app.rooms.getOrCreate(room.roomId, { title: 'not recorded', waitingRoom: false, recording: false });
+  const start = await api('POST', `/api/notary/acts/${created.body.act.id}/events`, { type: 'start' });
+  expect(start).toMatchObject({ status: 409, body: { error: { code: 'ACT_PRECONDITION_FAILED' } } });
+  expect(start.body.error.message).toMatch(/recorded room/);
 });
 
 test('the notary routes need a login, and the verification page does not', async () => {
