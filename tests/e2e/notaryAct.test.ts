@@ -42,14 +42,67 @@ async function api(method: string, url: string, body?: unknown, type = 'applicat
   return { bytes, body: parsed };
 }
 
-async function joinAndConsent(link: string, name: string): Promise<{ page: Page; peerId: string }> {
-  const browser = await launchChromium();
-  browsers.push(browser);
+async function joinAndConsent(
+  link: string,
+  name: string,
+  browser?: TestBrowser,
+  /** False for someone coming back on the same device: the room remembers their consent. */
+  asked = true,
+): Promise<{ page: Page; peerId: string; browser: TestBrowser }> {
+  if (!browser) {
+    browser = await launchChromium();
+    browsers.push(browser);
+  }
   const page = await browser.browser.newPage();
   const peerId = await joinByLink(page, link, name);
-  await page.waitForSelector('[data-testid=consent-button]', { timeout: 20_000 });
-  await page.click('[data-testid=consent-button]');
-  return { page, peerId };
+  if (asked) {
+    await page.waitForSelector('[data-testid=consent-button]', { timeout: 20_000 });
+    await page.click('[data-testid=consent-button]');
+  }
+  return { page, peerId, browser };
+}
+
+/** Resolves once every given peer of the room sends both a camera and a microphone. */
+async function sending(roomId: string, peerIds: string[]): Promise<void> {
+  await eventually(
+    async () => {
+      const live = await server.app.rooms.find(roomId as never);
+      return peerIds.every((id) => {
+        const kinds = live?.media.getPeer(id as never)?.producers.map((p) => p.kind) ?? [];
+        return kinds.includes('audio') && kinds.includes('video');
+      });
+    },
+    { timeoutMs: 30_000, what: 'browsers sending camera and microphone' },
+  );
+}
+
+async function newAct(roomId: string) {
+  const { body } = await api('POST', '/api/notary/acts', {
+    sessionId: roomId,
+    actType: 'acknowledgment',
+    documentDescription: '授权委托书',
+    jurisdiction: 'CN-ZJ',
+    feeMinor: 20000,
+    signers: [{ name: '张三', address: '东湖街道幸福里3栋201室' }],
+  });
+  const doc = await PDFDocument.create();
+  doc.addPage().drawText('Power of attorney', { font: await doc.embedFont(StandardFonts.Helvetica) });
+  await api(
+    'POST',
+    `/api/notary/acts/${body.act.id}/document`,
+    await doc.save({ useObjectStreams: false }),
+    'application/pdf',
+  );
+  return { actId: body.act.id as string, signerId: body.signers[0].id as string };
+}
+
+async function identify(actId: string, signerId: string, signerPeerId: string): Promise<void> {
+  const still = async (side: string) =>
+    (await api('POST', `/api/notary/acts/${actId}/stills`, { peerId: signerPeerId, side })).body.still.sha256;
+  const images = { front: await still('front'), face: await still('face') };
+  await api('POST', `/api/notary/acts/${actId}/identity`, [
+    { signerId, method: 'id_comparison', idDocument: '居民身份证', images },
+  ]);
 }
 
 beforeAll(async () => {
@@ -74,42 +127,11 @@ test('notary and signer in Chromium complete an act; PDF, recording and journal 
   const room = await server.createRoom('远程公证', { waitingRoom: false, recording: true });
   const notary = await joinAndConsent(room.links.mediator, '周公证');
   const signer = await joinAndConsent(room.links.party, '张三');
-  const live = (await server.app.rooms.find(room.roomId))!;
-  await eventually(
-    () =>
-      [notary.peerId, signer.peerId].every((id) => {
-        const kinds = live.media.getPeer(id as never)?.producers.map((p) => p.kind) ?? [];
-        return kinds.includes('audio') && kinds.includes('video');
-      }),
-    { timeoutMs: 30_000, what: 'both browsers sending camera and microphone' },
-  );
-
-  const { body: created } = await api('POST', '/api/notary/acts', {
-    sessionId: room.roomId,
-    actType: 'acknowledgment',
-    documentDescription: '授权委托书',
-    jurisdiction: 'CN-ZJ',
-    feeMinor: 20000,
-    signers: [{ name: '张三', address: '东湖街道幸福里3栋201室' }],
-  });
-  const actId: string = created.act.id;
-  const doc = await PDFDocument.create();
-  doc.addPage().drawText('Power of attorney', { font: await doc.embedFont(StandardFonts.Helvetica) });
-  await api(
-    'POST',
-    `/api/notary/acts/${actId}/document`,
-    await doc.save({ useObjectStreams: false }),
-    'application/pdf',
-  );
-
+  await sending(room.roomId, [notary.peerId, signer.peerId]);
+  const { actId, signerId } = await newAct(room.roomId);
   await api('POST', `/api/notary/acts/${actId}/events`, { type: 'start' });
   const startedAt = Date.now();
-  const still = async (side: string) =>
-    (await api('POST', `/api/notary/acts/${actId}/stills`, { peerId: signer.peerId, side })).body.still.sha256;
-  const images = { front: await still('front'), back: await still('back'), face: await still('face') };
-  await api('POST', `/api/notary/acts/${actId}/identity`, [
-    { signerId: created.signers[0].id, method: 'id_comparison', idDocument: '居民身份证', images },
-  ]);
+  await identify(actId, signerId, signer.peerId);
   await api('POST', `/api/notary/acts/${actId}/events`, { type: 'consentGiven' });
   await api('POST', `/api/notary/acts/${actId}/events`, { type: 'documentSigned' });
   await eventually(() => Date.now() - startedAt > 4000, { timeoutMs: 10_000, intervalMs: 200, what: 'four seconds' });
@@ -155,4 +177,43 @@ test('notary and signer in Chromium complete an act; PDF, recording and journal 
     ok: false,
     problems: [{ seq: 1, problem: 'entry 1 was changed after it was written' }],
   });
+});
+
+test('the signer closes the page mid-act: the act is interrupted, and back, they are identified again', async () => {
+  const room = await server.createRoom('远程公证 · 中断', { waitingRoom: false, recording: true });
+  const notary = await joinAndConsent(room.links.mediator, '周公证');
+  const first = await joinAndConsent(room.links.party, '张三');
+  await sending(room.roomId, [notary.peerId, first.peerId]);
+  const { actId, signerId } = await newAct(room.roomId);
+  await api('POST', `/api/notary/acts/${actId}/events`, { type: 'start' });
+  await identify(actId, signerId, first.peerId);
+
+  await first.page.close(); // the socket closes, the room lets the signer go, their producers close
+  const interrupted = await eventually(
+    async () => {
+      const { body } = await api('GET', `/api/notary/acts/${actId}`);
+      return body.act.state === 'interrupted' && body;
+    },
+    { timeoutMs: 20_000, what: 'the act interrupted by itself' },
+  );
+  expect(interrupted.accepts).toEqual(['resume', 'abort']);
+
+  // Same browser (same device for the link), a new page: the signer is back.
+  const again = await joinAndConsent(room.links.party, '张三', first.browser, false);
+  await sending(room.roomId, [again.peerId]);
+  await api('POST', `/api/notary/acts/${actId}/events`, { type: 'resume' });
+  await expect(api('POST', `/api/notary/acts/${actId}/events`, { type: 'consentGiven' })).rejects.toThrow(
+    /409 .*ACT_ILLEGAL_TRANSITION/,
+  );
+  await identify(actId, signerId, again.peerId);
+  await api('POST', `/api/notary/acts/${actId}/events`, { type: 'consentGiven' });
+  await api('POST', `/api/notary/acts/${actId}/events`, { type: 'documentSigned' });
+  const { body } = await api('POST', `/api/notary/acts/${actId}/events`, { type: 'seal' });
+
+  expect(body.journal.entry).toMatchObject({ outcome: 'sealed', attempts: 2 });
+  const recordings = body.journal.entry.recordings as { attempt: number; reference: string; sha256: string }[];
+  expect(recordings.map((r) => r.attempt)).toEqual([1, 2]);
+  for (const r of recordings) {
+    expect(sha256(fs.readFileSync(path.join(dataDir, 'recordings', r.reference)))).toBe(r.sha256);
+  }
 });
