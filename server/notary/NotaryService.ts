@@ -14,7 +14,6 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import type { ActSignerId, NotaryActId, StaffId } from '../../shared/ids';
-import { actTypeSchema, identityMethodSchema } from '../../shared/notary';
 import type { Db, Queryable } from '../db/Db';
 import { parseInput } from '../http/validate';
 import { advance, FINAL_STATES, type ActEvent, type ActMove } from './actMachine';
@@ -29,6 +28,7 @@ import {
   type StillSide,
 } from './NotaryStore';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './retention';
+import { identityEvidenceSchema, scheduleActSchema, stillSchema } from './schemas';
 
 /** Starts and stops the server-side recording of an act's room (media/Recorder.ts behind it). */
 export interface ActRecordingControl {
@@ -43,45 +43,6 @@ export interface ActRecordingControl {
     side: StillSide,
   ): Promise<{ reference: string; sha256: string }>;
 }
-
-export const scheduleActSchema = z.object({
-  sessionId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/)
-    .nullable()
-    .default(null),
-  actType: actTypeSchema,
-  documentDescription: z.string().trim().min(1).max(500),
-  jurisdiction: z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,6})?$/),
-  feeMinor: z.number().int().min(0).max(100_000_000).default(0),
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/)
-    .default('CNY'),
-  scheduledAt: z.coerce.date().nullable().default(null),
-  signers: z
-    .array(z.object({ name: z.string().trim().min(1).max(100), address: z.string().trim().min(1).max(300) }))
-    .min(1)
-    .max(10),
-});
-
-export const stillSchema = z.object({
-  peerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  side: z.enum(['front', 'back', 'face']),
-});
-
-export const identityEvidenceSchema = z
-  .object({
-    signerId: z.uuid(),
-    method: identityMethodSchema,
-    idDocument: z.string().trim().min(1).max(120).nullable().default(null),
-    witnessName: z.string().trim().min(1).max(100).nullable().default(null),
-    images: z.partialRecord(z.enum(['front', 'back', 'face']), z.string().regex(/^[0-9a-f]{64}$/)).default({}),
-  })
-  .refine((e) => e.method !== 'id_comparison' || (e.idDocument && e.images.front && e.images.face), {
-    message: 'an ID comparison needs the document named and its front and the face captured',
-  })
-  .refine((e) => e.method !== 'credible_witness' || e.witnessName, { message: 'a credible witness must be named' });
 
 /**
  * Seals the signed document of an act that is being sealed, binding its

@@ -30,19 +30,10 @@ import { journalToCsv, journalToJson } from './journalExport';
 import { NotaryJournal } from './NotaryJournal';
 import type { NotaryService } from './NotaryService';
 import { SqlNotaryStore, type ActRecord } from './NotaryStore';
+import { eventBody } from './schemas';
 
 const actParams = z.object({ id: notaryActIdSchema });
 const stillParams = actParams.extend({ sha256: z.string().regex(/^[0-9a-f]{64}$/) });
-
-const eventBody = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('start') }),
-  z.object({ type: z.literal('consentGiven') }),
-  z.object({ type: z.literal('documentSigned') }),
-  z.object({ type: z.literal('seal') }),
-  z.object({ type: z.literal('resume') }),
-  z.object({ type: z.literal('interrupt'), reason: z.string().trim().min(1).max(500) }),
-  z.object({ type: z.literal('abort'), reason: z.string().trim().min(1).max(500) }),
-]);
 
 const journalQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
 
