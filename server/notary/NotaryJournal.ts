@@ -120,14 +120,14 @@ export class NotaryJournal {
     return this.q.query<JournalHead>(HEAD_SELECT).then(([head]) => head!);
   }
 
-  /** Entries in chain order, optionally of one notary. */
-  rows(filter: { notaryId?: string } = {}): Promise<JournalRow[]> {
-    return filter.notaryId
-      ? this.q.query<JournalRow>(
-          `select ${ROW_COLUMNS} from notary_journal where entry->'notary'->>'id' = $1 order by seq`,
-          [filter.notaryId],
-        )
-      : this.q.query<JournalRow>(`select ${ROW_COLUMNS} from notary_journal order by seq`);
+  /** Entries in chain order, optionally of one notary, optionally up to a sequence number. */
+  rows(filter: { notaryId?: string; upTo?: number } = {}): Promise<JournalRow[]> {
+    return this.q.query<JournalRow>(
+      `select ${ROW_COLUMNS} from notary_journal
+       where ($1::text is null or entry->'notary'->>'id' = $1) and ($2::bigint is null or seq <= $2)
+       order by seq`,
+      [filter.notaryId ?? null, filter.upTo ?? null],
+    );
   }
 
   /** One entry by its sequence number. */
@@ -174,6 +174,29 @@ export class NotaryJournal {
 }
 
 /**
+ * The head and the rows it covers, read while the server keeps appending and
+ * pruning: rows after the head are left out (appended meanwhile: the head and
+ * its row commit together), and a prune between the two reads is retried, so
+ * a live journal is never reported broken for being busy.
+ */
+async function consistentRead(
+  journal: NotaryJournal,
+): Promise<{ head: JournalHead; rows: JournalRow[]; strays: JournalRow[] }> {
+  for (let attempt = 0; ; attempt += 1) {
+    const head = await journal.head();
+    const all = await journal.rows();
+    const after = await journal.head();
+    if (after.prunedSeq !== head.prunedSeq && attempt < 2) continue;
+    return {
+      head,
+      rows: all.filter((r) => r.seq <= head.lastSeq),
+      // Past even the second head: no append wrote them (it moves the head in the same transaction).
+      strays: all.filter((r) => r.seq > after.lastSeq),
+    };
+  }
+}
+
+/**
  * Recomputes the chain from the first unpruned entry to the head and reports
  * every break: a missing sequence number (a deleted row), an entry that does
  * not name its predecessor's hash, a hash that does not match its content (an
@@ -181,9 +204,7 @@ export class NotaryJournal {
  * the last row (a deleted tail).
  */
 export async function verifyJournal(q: Queryable): Promise<JournalVerification> {
-  const journal = new NotaryJournal(q);
-  const head = await journal.head();
-  const rows = await journal.rows();
+  const { head, rows, strays } = await consistentRead(new NotaryJournal(q));
   const problems: JournalProblem[] = [];
   let expectedSeq = head.prunedSeq + 1;
   let prevHash = head.prunedHash;
@@ -221,6 +242,9 @@ export async function verifyJournal(q: Queryable): Promise<JournalVerification> 
           ? `entries after ${lastSeq} are missing (the journal's head is entry ${head.lastSeq})`
           : `the journal's head does not match its last entry (${lastSeq})`,
     });
+  }
+  for (const stray of strays) {
+    problems.push({ seq: stray.seq, problem: `entry ${stray.seq} lies past the journal's head: it was not appended` });
   }
   return { ok: problems.length === 0, entries: rows.length, head, problems };
 }

@@ -329,6 +329,21 @@ describe('verifyJournal finds what was done behind the triggers', () => {
     },
   );
 
+  test('an entry slipped in after the head is found', async () => {
+    const [last] = (await journal.rows()).slice(-1);
+    await behindTheTriggers(
+      `insert into notary_journal (seq, act_id, entry, recorded_at, retain_until, prev_hash, hash)
+       select seq + 1, $1, entry, recorded_at, retain_until, hash, hash from notary_journal where seq = $2`,
+      [(await scheduleAct()).id, last!.seq],
+    );
+    expect((await verifyJournal(db)).problems).toContainEqual({
+      seq: last!.seq + 1,
+      problem: `entry ${last!.seq + 1} lies past the journal's head: it was not appended`,
+    });
+    await behindTheTriggers('delete from notary_journal where seq = $1', [last!.seq + 1]);
+    expect((await verifyJournal(db)).ok).toBe(true);
+  });
+
   test('a deleted middle entry is found as a gap', async () => {
     const fresh = await createTestDb();
     try {
