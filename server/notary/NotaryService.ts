@@ -159,6 +159,7 @@ export class NotaryService {
       if (foreign.length > 0) {
         throw new AppError('BAD_REQUEST', 'identity images must be stills taken in this attempt of the act');
       }
+      // The act's snapshot keeps one method (that identity was established); each signer's own is in the evidence.
       const method = evidence[0]!.method;
       return this.#move(act, { type: 'identityEstablished', method }, async (tx, move) => {
         for (const e of evidence) {
