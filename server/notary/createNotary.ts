@@ -103,7 +103,19 @@ export function createNotary(deps: NotaryDeps): Notary {
 
   const router = Router();
   router.use(['/acts', '/journal'], authenticateStaff(deps.records));
-  router.use(notaryRoutes(service, deps.db, recordings.dir));
+  router.use(
+    notaryRoutes(service, deps.db, {
+      mediaDir: recordings.dir,
+      participantsOf: async (act) => {
+        const live = act.sessionId ? await deps.rooms.find(act.sessionId as RoomId) : undefined;
+        return (live?.joinedPeers ?? []).map((peer) => ({
+          peerId: peer.peerId,
+          displayName: peer.displayName,
+          camera: live!.media.getPeer(peer.peerId)?.producers.some((p) => p.appData.source === 'camera') ?? false,
+        }));
+      },
+    }),
+  );
   router.use(notaryVerifyRoutes({ q: deps.db, caCertificatePem: deps.ca.certificatePem }));
   return { service, router, close: () => recordings.close() };
 }

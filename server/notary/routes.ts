@@ -6,7 +6,9 @@
  * authenticateStaff in front, `/verify` and `/ca.pem` must stay public.
  *
  *   POST /acts                    { actType, documentDescription, jurisdiction, signers[], feeMinor?, ... }
- *   GET  /acts/:id                the act, its signers and the events it accepts now
+ *   GET  /acts/:id                the act, its signers, the events it accepts now, whether it is being
+ *                                 recorded, its recordings, this attempt's stills, the room's
+ *                                 participants and, once final, its journal entry: what a console shows
  *   POST /acts/:id/document       the PDF as the signer will sign it (Content-Type: application/pdf)
  *   POST /acts/:id/stills         { peerId, side: front|back|face }: a still of that participant's camera
  *   GET  /acts/:id/stills/:sha256 the still, as PNG
@@ -25,7 +27,7 @@ import { authorize } from '../authz/authorize';
 import type { Queryable } from '../db/Db';
 import { parseInput } from '../http/validate';
 import { staffOf } from '../staff/authenticate';
-import { acceptedEvents } from './actMachine';
+import { acceptedEvents, RECORDED_STATES } from './actMachine';
 import { journalToCsv, journalToJson } from './journalExport';
 import { NotaryJournal } from './NotaryJournal';
 import type { NotaryService } from './NotaryService';
@@ -37,8 +39,15 @@ const stillParams = actParams.extend({ sha256: z.string().regex(/^[0-9a-f]{64}$/
 
 const journalQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
 
-/** `mediaDir`: the folder the stills' references are relative to (RoomRecordings.dir). */
-export function notaryRoutes(service: NotaryService, q: Queryable, mediaDir?: string): Router {
+export interface NotaryRoutesOptions {
+  /** The folder the stills' references are relative to (RoomRecordings.dir). */
+  mediaDir?: string;
+  /** Who is in the act's room now, and whether they send a camera picture (for the still buttons). */
+  participantsOf?(act: ActRecord): Promise<{ peerId: string; displayName: string | null; camera: boolean }[]>;
+}
+
+export function notaryRoutes(service: NotaryService, q: Queryable, options: NotaryRoutesOptions = {}): Router {
+  const { mediaDir } = options;
   const router = Router();
   const json = express.json({ limit: '64kb' });
 
@@ -49,11 +58,20 @@ export function notaryRoutes(service: NotaryService, q: Queryable, mediaDir?: st
     authorize(actor, 'notary:act', { notaryId: act.notaryId });
     return act;
   };
-  const view = async (act: ActRecord) => ({
-    act,
-    signers: await new SqlNotaryStore(q).signers(act.id),
-    accepts: acceptedEvents(act.state),
-  });
+  const view = async (act: ActRecord) => {
+    const store = new SqlNotaryStore(q);
+    const journalRow = await new NotaryJournal(q).forAct(act.id);
+    return {
+      act,
+      signers: await store.signers(act.id),
+      accepts: acceptedEvents(act.state),
+      recording: RECORDED_STATES.includes(act.state),
+      recordings: await store.recordings(act.id),
+      stills: act.attempt > 0 ? await store.stills(act.id, act.attempt) : [],
+      participants: (await options.participantsOf?.(act)) ?? [],
+      journal: journalRow ? { seq: journalRow.seq, hash: journalRow.hash, entry: journalRow.entry } : null,
+    };
+  };
 
   router.post('/acts', json, async (req, res) => {
     const actor = staffOf(req);
@@ -100,8 +118,8 @@ export function notaryRoutes(service: NotaryService, q: Queryable, mediaDir?: st
     const actor = staffOf(req);
     const { id } = parseInput(actParams, req.params, 'path');
     await actFor(actor, id);
-    const { act, journal } = await service.establishIdentity(id, actor.staffId, req.body);
-    res.json({ ...(await view(act)), journal });
+    const { act } = await service.establishIdentity(id, actor.staffId, req.body);
+    res.json(await view(act));
   });
 
   router.post('/acts/:id/events', json, async (req, res) => {
@@ -109,8 +127,8 @@ export function notaryRoutes(service: NotaryService, q: Queryable, mediaDir?: st
     const { id } = parseInput(actParams, req.params, 'path');
     const event = parseInput(eventBody, req.body);
     await actFor(actor, id);
-    const { act, journal } = await service.apply(id, event);
-    res.json({ ...(await view(act)), journal });
+    const { act } = await service.apply(id, event);
+    res.json(await view(act));
   });
 
   router.get('/acts/:id/sealed.pdf', async (req, res) => {

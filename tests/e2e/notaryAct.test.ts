@@ -131,6 +131,15 @@ test('notary and signer in Chromium complete an act; PDF, recording and journal 
   const { actId, signerId } = await newAct(room.roomId);
   await api('POST', `/api/notary/acts/${actId}/events`, { type: 'start' });
   const startedAt = Date.now();
+  // What the console will offer: both people in the room, each with a camera to take stills from.
+  const { body: view } = await api('GET', `/api/notary/acts/${actId}`);
+  expect(view).toMatchObject({ recording: true, accepts: ['identityEstablished', 'interrupt', 'abort'] });
+  expect(view.participants).toEqual(
+    expect.arrayContaining([
+      { peerId: notary.peerId, displayName: '周公证', camera: true },
+      { peerId: signer.peerId, displayName: '张三', camera: true },
+    ]),
+  );
   await identify(actId, signerId, signer.peerId);
   await api('POST', `/api/notary/acts/${actId}/events`, { type: 'consentGiven' });
   await api('POST', `/api/notary/acts/${actId}/events`, { type: 'documentSigned' });

@@ -136,7 +136,8 @@ test('bad input is BAD_REQUEST and an illegal move is ACT_ILLEGAL_TRANSITION', a
 test('the notary takes the act from start to seal, and the seal answers with the journal entry', async () => {
   const pdf = Buffer.from('%PDF-1.7\n% a document\n');
   expect((await call('notaryA', 'POST', `/acts/${actId}/document`, pdf, 'application/pdf')).status).toBe(200);
-  expect((await call('notaryA', 'POST', `/acts/${actId}/events`, { type: 'start' })).body.act.state).toBe('identity');
+  const started = await call('notaryA', 'POST', `/acts/${actId}/events`, { type: 'start' });
+  expect(started.body).toMatchObject({ act: { state: 'identity' }, recording: true, recordings: [], journal: null });
   const identified = await call('notaryA', 'POST', `/acts/${actId}/identity`, [
     { signerId, method: 'credible_witness', witnessName: '王五' },
   ]);
@@ -149,6 +150,12 @@ test('the notary takes the act from start to seal, and the seal answers with the
     accepts: [],
     journal: { seq: 1, entry: { actId, outcome: 'sealed', fee: { amountMinor: 8000 } } },
   });
+  // What a console shows of a finished act: not recording any more, its recording and its journal entry.
+  const after = (await call('notaryA', 'GET', `/acts/${actId}`)).body;
+  expect(after).toMatchObject({ recording: false, participants: [], journal: { seq: 1, hash: expect.any(String) } });
+  expect(after.recordings).toEqual([
+    expect.objectContaining({ attempt: 1, sha256: after.journal.entry.recordings[0].sha256 }),
+  ]);
 });
 
 test("the journal export holds the notary's own entries, as JSON with hashes or as CSV", async () => {
