@@ -1,7 +1,7 @@
 /**
  * Builds the browser client into dist/client, where the server serves it:
  * the room (index.html, at /join/<token>) and the staff console (staff.html,
- * at /staff and below). Pages live under paths, so every asset URL must be absolute.
+ * at /staff and below) and the expert's on-call page (expert.html, at /expert). Pages live under paths, so every asset URL must be absolute.
  */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
@@ -24,6 +24,7 @@ export default defineConfig({
       input: {
         room: fileURLToPath(new URL('index.html', import.meta.url)),
         staff: fileURLToPath(new URL('staff.html', import.meta.url)),
+        expert: fileURLToPath(new URL('expert.html', import.meta.url)),
       },
     },
   },

@@ -17,6 +17,8 @@ apt_packages=(
   chromium ffmpeg
   # Sealed agreement PDFs: CJK + Latin TrueType fonts (pdf-lib cannot subset .ttc), pdfsig/pdftotext and certutil for the tests.
   fonts-droid-fallback fonts-dejavu-core poppler-utils libnss3-tools
+  # Expert presence: the Redis restart test starts its own redis-server; bench:presence runs redis-benchmark.
+  redis-server redis-tools
 )
 if [ -z "${SETUP_SKIP_APT:-}" ]; then
   missing=()

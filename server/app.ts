@@ -14,6 +14,7 @@ import { createRoutes, type CreateRoomWithLinks } from './http/routes';
 import { JoinTokens } from './links/joinToken';
 import { LiveRooms } from './rooms/LiveRooms';
 import { SessionLinks } from './sessions/SessionLinks';
+import { expertJoinLinks } from './sessions/expertJoinLinks';
 import { sessionRoutes } from './sessions/routes';
 import { SessionService } from './sessions/SessionService';
 import { SqlRoomStore } from './sessions/SqlRoomStore';
@@ -22,6 +23,7 @@ import { refuseUnservedUpgrades } from './http/rejectUpgrade';
 import { AGREEMENT_PATH } from '../shared/agreement';
 import type { Db } from './db/Db';
 import { startRecords, type RecordsApp } from './recordsApp';
+import { AppError } from '../shared/errors';
 import type { CaseId, RoomId } from '../shared/ids';
 import type { CollabServer } from './collab/CollabServer';
 import { createCollabServer } from './collab/createCollabServer';
@@ -33,6 +35,11 @@ import { AgreementSigning } from './signing/AgreementSigning';
 import { agreementSealer } from './signing/sealAgreement';
 import { signingRoutes, staffAgreementRoutes } from './signing/routes';
 import { SqlAgreementStore } from './collab/AgreementStore';
+import { createPresenceStore } from './presence/createPresenceStore';
+import { RedisNodeRouter, singleNode, type NodeRouter } from './routing/NodeRouter';
+import { PresenceService } from './presence/PresenceService';
+import { attachRedisAdapter } from './presence/redisAdapter';
+import { expertRoutes } from './presence/expertRoutes';
 
 export interface AppDeps {
   logger: Logger;
@@ -96,8 +103,25 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const roomStore = new SqlRoomStore(records.db);
   const joinTokens = new JoinTokens(config.tokenSecret);
   const links = new SessionLinks({ db: records.db, joinTokens, baseUrl: () => url });
+  // Experts on call and mediators asking for one, and which node holds each room: on Redis when REDIS_URL is set.
+  const presenceStore = await createPresenceStore(config.presence, logger).catch(async (error: unknown) => {
+    pool.close();
+    await records.close();
+    throw error;
+  });
+  const router: NodeRouter = presenceStore.redis
+    ? new RedisNodeRouter({
+        client: presenceStore.redis,
+        prefix: config.presence.prefix,
+        url: () => url,
+        load: () => ({ rooms: rooms.size, participants: rooms.participants }),
+        logger,
+      })
+    : singleNode;
+  const roomElsewhere = (roomId: RoomId) => router.elsewhere(roomId);
   // Rooms know nothing of the database: consents reach the audit log through this callback.
   const rooms = new LiveRooms(pool, mediaLogger, {
+    router,
     onRecordingConsent: (consent) =>
       void sessions
         .recordConsent(consent)
@@ -118,6 +142,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     joinTokens,
     roomStore,
     links,
+    roomElsewhere,
     db: records.db,
     clientDir: deps.clientDir ?? defaultClientDir(),
     adminToken: config.adminToken,
@@ -128,13 +153,31 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     recordRoutes,
   });
   const httpServer = http.createServer(app);
-  const io = createSocketServer({ httpServer, joinTokens, roomStore, links, rooms, logger });
+  const io = createSocketServer({ httpServer, joinTokens, roomStore, links, rooms, roomElsewhere, logger });
+  recordRoutes.use('/api/experts', expertRoutes({ records: records.records, store: presenceStore.store }));
+  const { redisUrl, prefix } = config.presence;
+  const adapter = redisUrl ? await attachRedisAdapter(io, { redisUrl, prefix }, logger) : undefined;
+  const presence = new PresenceService({
+    io,
+    records: records.records,
+    store: presenceStore.store,
+    logger,
+    dispatch: { offerTimeoutMs: config.presence.offerTimeoutMs, ringAtOnce: config.presence.ringAtOnce },
+    crossNode: adapter !== undefined,
+    joinLinkForAcceptedOffer: expertJoinLinks({ db: records.db, links }),
+  });
   const collab = createCollabServer({
     httpServer,
     records: records.records,
     joinTokens,
     caseIdOfRoom: deps.caseIdOfRoom ?? roomStore.caseIdOfRoom,
-    checkLink: async (claims) => void (await links.check(claims)),
+    checkLink: async (claims) => {
+      await links.check(claims);
+      // An expert reads the agreement only once every party of the session agreed to them.
+      if (claims.role === 'expert' && !rooms.expertCleared(claims.roomId, claims.linkId)) {
+        throw new AppError('FORBIDDEN', 'the parties have not all agreed to an expert taking part yet');
+      }
+    },
     publicOrigin: () => config.publicUrl,
     logger,
     limits: deps.collabLimits,
@@ -174,6 +217,10 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       httpServer.listen(config.port, config.host, () => resolve());
     });
   } catch (error) {
+    await presence.close();
+    await adapter?.close();
+    await router.close();
+    await presenceStore.close();
     await collab.close();
     await notary.close();
     pool.close();
@@ -182,6 +229,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   }
   const { port } = httpServer.address() as AddressInfo;
   url ||= `http://localhost:${port}`;
+  if (router instanceof RedisNodeRouter) await router.start();
   logger.info({ port, url, workers: pool.workers.length }, 'createApp(): listening');
 
   let closed: Promise<void> | undefined;
@@ -189,9 +237,13 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     (closed ??= (async () => {
       closing = true;
       await collab.close(); // before io.close(): the HTTP server waits for upgraded sockets too
+      await presence.close(); // withdraws ringing calls while the experts' sockets are still there
       await io.close(); // disconnects every socket and closes the HTTP server
       await notary.close(); // running recordings are finished and kept before their rooms close
+      await adapter?.close();
       rooms.closeAll();
+      await router.close();
+      await presenceStore.close();
       pool.close();
       await records.close();
       logger.info('createApp(): closed');

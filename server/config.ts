@@ -46,6 +46,14 @@ const envSchema = z
       .positive()
       .max(24 * 30)
       .default(12),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_:.-]{0,40}$/, 'must be letters, digits, "_", ":", "." or "-"')
+      .default('gridroom:'),
+    EXPERT_HEARTBEAT_TTL_SECONDS: z.coerce.number().min(3).max(300).default(15),
+    EXPERT_OFFER_TIMEOUT_SECONDS: z.coerce.number().min(5).max(300).default(20),
+    EXPERT_RING_AT_ONCE: z.coerce.number().int().min(1).max(10).default(1),
     NOTARY_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(10),
     // JURISDICTION=YEARS,...: checked by parseRetention below, so a typo cannot shorten retention.
     NOTARY_RETENTION: z.string().max(2000).default(''),
@@ -98,6 +106,19 @@ export interface Config {
   dataKey: Buffer | undefined;
   /** How long a staff login lasts. */
   sessionTtlSeconds: number;
+  /** Expert presence (server/presence). */
+  presence: {
+    /** Redis shared by every node; the in-process store when absent (one machine). */
+    redisUrl: string | undefined;
+    /** Prefix of every Redis key, so deployments can share a Redis. */
+    prefix: string;
+    /** An expert without a heartbeat for this long is offline. */
+    heartbeatTtlMs: number;
+    /** How long one call rings before the request moves on. */
+    offerTimeoutMs: number;
+    /** How many experts ring at once for one request. */
+    ringAtOnce: number;
+  };
   notary: {
     /** How long journal entries are kept: 10 years unless a jurisdiction says otherwise. */
     retention: RetentionPolicy;
@@ -148,6 +169,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     database: { url: e.DATABASE_URL, dataDir: path.resolve(e.DATA_DIR) },
     dataKey: e.DATA_KEY,
     sessionTtlSeconds: Math.round(e.SESSION_TTL_HOURS * 3600),
+    presence: {
+      redisUrl: e.REDIS_URL,
+      prefix: e.REDIS_PREFIX,
+      heartbeatTtlMs: Math.round(e.EXPERT_HEARTBEAT_TTL_SECONDS * 1000),
+      offerTimeoutMs: Math.round(e.EXPERT_OFFER_TIMEOUT_SECONDS * 1000),
+      ringAtOnce: e.EXPERT_RING_AT_ONCE,
+    },
     notary: { retention: retentionOf(e.NOTARY_RETENTION_YEARS, e.NOTARY_RETENTION), office: e.NOTARY_OFFICE },
   };
 }
@@ -162,14 +190,18 @@ function retentionOf(years: number, spec: string): RetentionPolicy {
 
 /** The configuration as it may appear in a log line. */
 export function loggableConfig(config: Config): Record<string, unknown> {
-  const { tokenSecret: _t, adminToken: _a, dataKey, database, ...rest } = config;
-  const url = database.url ? new URL(database.url) : undefined;
-  if (url?.password) url.password = '***';
+  const { tokenSecret: _t, adminToken: _a, dataKey, database, presence, ...rest } = config;
+  const masked = (value: string | undefined) => {
+    const url = value ? new URL(value) : undefined;
+    if (url?.password) url.password = '***';
+    return url?.toString();
+  };
   return {
     ...rest,
     tokenSecret: '***',
     adminToken: '***',
     dataKey: dataKey ? '***' : undefined,
-    database: { ...database, url: url?.toString() },
+    database: { ...database, url: masked(database.url) },
+    presence: { ...presence, redisUrl: masked(presence.redisUrl) },
   };
 }

@@ -91,7 +91,12 @@ export interface AgreementInit {
   caseNo: string;
   /** The mediation committee (调解委员会) whose seal the agreement will carry. */
   committee?: string;
-  parties: { role: PartyRole; name: string }[];
+  /**
+   * `idNumber` is what the agreement prints: the server passes the masked
+   * number (the last four characters only), never the number itself, which
+   * the update log would keep in clear.
+   */
+  parties: { role: PartyRole; name: string; idNumber?: string }[];
   /** The mediator who signs. */
   mediator?: string;
 }
@@ -109,12 +114,13 @@ export function initAgreement(doc: Y.Doc, init: AgreementInit): void {
       for (const field of PARTY_FIELDS) entry.set(field, '');
       entry.set('role', party.role);
       entry.set('name', party.name);
+      if (party.idNumber) entry.set('idNumber', party.idNumber);
       roots.parties.push([entry]);
     }
     for (const fragment of [roots.facts, roots.disputes, roots.performance]) fragment.push([paragraph('')]);
     roots.clauses.push([clauseFragment('')]);
     const signatories: { role: SignatoryRole; name: string }[] = [
-      ...init.parties,
+      ...init.parties.map(({ role, name }) => ({ role, name })),
       { role: 'mediator', name: init.mediator ?? '' },
     ];
     roots.signatures.push(

@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   RETENTION_NOT_EXPIRED: 409,
   /** Too many requests from one connection. */
   RATE_LIMITED: 429,
+  /** The session is held by another server of the deployment; `location` is its address. */
+  WRONG_NODE: 421,
   /** Media workers are not available (starting, or being replaced). */
   UNAVAILABLE: 503,
   /** A bug or an unexpected failure; the message says no more than that. */
@@ -46,6 +48,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** WRONG_NODE: the base URL of the server that holds the session. */
+  location?: string;
 }
 
 /** Every socket request is answered with exactly one of these. */
@@ -54,11 +58,13 @@ export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 /** An error meant for the caller: its code and message reach the client as they are. */
 export class AppError extends Error {
   readonly code: ErrorCode;
+  readonly location: string | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, location?: string) {
     super(message);
     this.name = 'AppError';
     this.code = code;
+    this.location = location;
   }
 
   get httpStatus(): number {
@@ -66,7 +72,7 @@ export class AppError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, ...(this.location && { location: this.location }) };
   }
 }
 

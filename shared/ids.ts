@@ -44,6 +44,17 @@ export const townshipIdSchema = uuid.transform((s) => s as TownshipId);
 export const gridIdSchema = uuid.transform((s) => s as GridId);
 export const committeeIdSchema = uuid.transform((s) => s as CommitteeId);
 
+// Expert pools (server/presence): an expert is a pool record linked to one staff account.
+export type ExpertId = Brand<string, 'ExpertId'>;
+/** One mediator's ask for an expert; it may ring several experts in turn. */
+export type ExpertRequestId = Brand<string, 'ExpertRequestId'>;
+/** One ring of one expert for one request. */
+export type OfferId = Brand<string, 'OfferId'>;
+
+export const expertIdSchema = uuid.transform((s) => s as ExpertId);
+export const expertRequestIdSchema = uuid.transform((s) => s as ExpertRequestId);
+export const offerIdSchema = uuid.transform((s) => s as OfferId);
+
 // Remote notarization (server/notary).
 export type NotaryActId = Brand<string, 'NotaryActId'>;
 export type ActSignerId = Brand<string, 'ActSignerId'>;

@@ -137,6 +137,12 @@ export interface RosterEntry {
   since: string;
   /** Recording sessions only: whether they have consented. */
   consented: boolean;
+  /**
+   * Experts only: whether every party who has joined agreed to their taking
+   * part (until then they exchange no media with a party who has not, and may
+   * not open the agreement), and who declined.
+   */
+  expertConsent?: { cleared: boolean; declinedBy: string[] };
 }
 
 export interface ChatMessage {
@@ -265,6 +271,15 @@ export const requests = {
     payload: empty,
     response: out<Record<string, never>>(),
   },
+  /**
+   * A party's answer to an expert joining the session: until a party agrees,
+   * the expert and that party exchange no media, and until every party has,
+   * the expert may not open the agreement.
+   */
+  'session:consentToExpert': {
+    payload: z.object({ expertPeerId: peerIdSchema, consent: z.boolean() }).strict(),
+    response: out<Record<string, never>>(),
+  },
   /** Send a chat message to everyone in one's own space. */
   'chat:send': {
     payload: z.object({ text: z.string().trim().min(1).max(1000) }).strict(),
@@ -327,6 +342,10 @@ export interface Notifications {
   'session:rosterChanged': { roster: RosterEntry[] };
   /** This participant was removed by the mediator; the connection closes next. */
   'session:removed': { reason: 'removedByMediator' | 'linkRevoked' | 'openedElsewhere' };
+  /** Parties: an expert is in (or admitted to) this party's space and asks to take part. */
+  'session:expertConsentRequested': { expert: PeerInfo };
+  /** The expert: whether every party has agreed (the agreement opens once they have). */
+  'session:expertConsentChanged': { cleared: boolean; declinedBy: string[] };
   'chat:messageReceived': ChatMessage;
   'room:activeSpeakerChanged': { peerId: PeerId | null };
   /**

@@ -136,6 +136,16 @@ const zh = {
   lobbyTitle: '请稍候',
   lobbyBody: '调解员马上会让您进入会议。请不要关闭这个页面。',
   inCaucus: '单独谈话中:只有您和调解员能看到、听到。',
+  expertConsentTitle: '专家 {name} 想参加这次调解',
+  expertAgreed: '当事人已同意',
+  expertPending: '等待当事人同意',
+  expertDeclinedShort: '{names} 不同意',
+  expertConsentBody:
+    '调解员请来专家帮忙。您同意后,专家能看到、听到您,并能阅读调解协议。您不同意,专家就看不到、听不到您。',
+  expertConsentAgree: '同意专家参加',
+  expertConsentDecline: '不同意',
+  expertAwaitingConsent: '正在等当事人同意您参加。同意之前,他们看不到、听不到您,您也不能打开协议。',
+  expertDeclinedBy: '{names} 不同意专家参加。请和调解员沟通。',
   consentTitle: '这次会议会录音录像',
   consentBody: '录像会按规定保存,用于证明调解的过程。您同意后,视频和声音才会开始。',
   consentAgree: '同意,继续',
@@ -299,6 +309,17 @@ const en: Record<TextKey, string> = {
   lobbyTitle: 'Please wait',
   lobbyBody: 'The mediator will let you in shortly. Please keep this page open.',
   inCaucus: 'Private talk: only you and the mediator can see and hear each other.',
+  expertConsentTitle: 'Expert {name} asks to join this mediation',
+  expertAgreed: 'the parties agreed',
+  expertPending: 'waiting for the parties',
+  expertDeclinedShort: 'declined by {names}',
+  expertConsentBody:
+    'The mediator has asked an expert to help. If you agree, the expert will see and hear you and can read the agreement. If you do not, the expert will neither see nor hear you.',
+  expertConsentAgree: 'Let the expert join',
+  expertConsentDecline: 'No',
+  expertAwaitingConsent:
+    'Waiting for the parties to agree to your joining. Until then they neither see nor hear you, and the agreement stays closed.',
+  expertDeclinedBy: '{names} did not agree to an expert joining. Talk to the mediator.',
   consentTitle: 'This meeting is recorded',
   consentBody:
     'The recording is kept as the rules require, as a record of the mediation. Video and sound start once you agree.',
@@ -360,6 +381,7 @@ const zhErrors: Record<ClientErrorCode, ErrorText> = {
   ACT_PRECONDITION_FAILED: { title: '还不能进行这一步', body: '请先完成前面的步骤，例如打开摄像头和麦克风。' },
   RETENTION_NOT_EXPIRED: { title: '不能删除', body: '公证登记在保存期限内不能删除。' },
   UNAVAILABLE: { title: '服务暂时不可用', body: '请过一会儿再试。' },
+  WRONG_NODE: { title: '正在转到会议所在的服务器', body: '请稍候;如果页面没有自动打开,请重新打开链接。' },
   INTERNAL: { title: '出了点问题', body: '请刷新页面再试一次。如果还是不行,请联系工作人员。' },
   TIMEOUT: { title: '网络太慢', body: '服务器没有及时回应。请检查网络后再试。' },
   DISCONNECTED: { title: '网络已断开', body: '请检查网络后再试。' },
@@ -408,6 +430,10 @@ const enErrors: Record<ClientErrorCode, ErrorText> = {
   },
   RETENTION_NOT_EXPIRED: { title: 'Cannot be deleted', body: 'Journal entries are kept until their retention ends.' },
   UNAVAILABLE: { title: 'Not available right now', body: 'Please try again in a little while.' },
+  WRONG_NODE: {
+    title: 'Taking you to the meeting’s server',
+    body: 'One moment; if nothing happens, open the link again.',
+  },
   INTERNAL: {
     title: 'Something went wrong',
     body: 'Please reload the page and try again. If it still does not work, contact the office.',

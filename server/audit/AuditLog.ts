@@ -12,7 +12,7 @@ export interface AuditEntryInput {
   actorId: StaffId | null;
   /** `<entity>.<pastTense>`: case.registered, case.statusChanged, staff.loggedIn, ... */
   action: string;
-  entity: 'case' | 'staff' | 'session' | 'district' | 'township' | 'grid' | 'committee';
+  entity: 'case' | 'staff' | 'session' | 'district' | 'township' | 'grid' | 'committee' | 'expert' | 'expertRequest';
   entityId: string | null;
   caseId?: CaseId | null;
   /** What changed. Never a password, a token or an ID number. */

@@ -46,7 +46,12 @@ export function createCollabServer(deps: CollabDeps): CollabServer {
       return {
         caseNo: record.caseNo,
         committee: record.committeeName ?? '',
-        parties: parties.map((p) => ({ role: p.role, name: p.name })),
+        parties: parties.map((p) => ({
+          role: p.role,
+          name: p.name,
+          // 18 characters, the last four shown: enough to tell who is meant, nothing to steal.
+          ...(p.idNumberTail && { idNumber: `${'*'.repeat(14)}${p.idNumberTail}` }),
+        })),
         mediator: record.handlerName ?? '',
       };
     },

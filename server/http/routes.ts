@@ -16,10 +16,13 @@ import type { RoomSettings, RoomStore } from '../rooms/RoomStore';
 import type { SessionLinks } from '../sessions/SessionLinks';
 import { linkErrorPage } from './linkErrorPage';
 import { requireBearer } from './requireBearer';
+import { servePage } from './servePage';
 
 export interface RoutesDeps {
   joinTokens: JoinTokens;
   roomStore: RoomStore;
+  /** Which server holds a live session: a link opened on another is sent there. */
+  roomElsewhere?: (roomId: RoomId) => Promise<string | null>;
   /** Every link is a stored row (revocable); the join page checks it after the signature. */
   links: Pick<SessionLinks, 'issue' | 'url' | 'check'>;
   /** Where links are stored. */
@@ -97,6 +100,9 @@ export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLi
       if (!(await deps.roomStore.get(claims.roomId))) throw new AppError('NOT_FOUND', 'this room does not exist');
       // The page cannot know the device: a single-device link is bound at the socket handshake.
       await deps.links.check(claims);
+      // The session is live on another server of the deployment: open the page there, where its media is.
+      const owner = await deps.roomElsewhere?.(claims.roomId);
+      if (owner) return res.redirect(307, `${owner}/join/${encodeURIComponent(token)}`);
       if (!fs.existsSync(indexHtml)) throw new Error(`client not built: ${indexHtml} is missing (run npm run build)`);
       res.sendFile(indexHtml);
     } catch (error) {
@@ -125,6 +131,7 @@ export function createRoutes(deps: RoutesDeps): { app: Express; createRoomWithLi
     if (!fs.existsSync(staffHtml)) return next(new Error(`client not built: ${staffHtml} is missing`));
     res.set('Cache-Control', 'no-store').sendFile(staffHtml);
   });
+  app.get(['/expert', '/expert/*path'], servePage(path.join(deps.clientDir, 'expert.html')));
   // Vite names built assets by content hash, so they never change: a phone on a
   // slow network downloads them once. Anything else is revalidated.
   app.use('/assets', express.static(path.join(deps.clientDir, 'assets'), { immutable: true, maxAge: '365d' }));

@@ -26,6 +26,7 @@ import type { MediaPeer, Producer } from '../../media/MediaPeer';
 import type { MediaRoom, MediaRoomCloseReason } from '../../media/MediaRoom';
 import { AppError } from '../../shared/errors';
 import type { RoomSettings } from './RoomStore';
+import { ExpertConsents, linkOfKey } from './expertConsent';
 import type { SessionMemory } from './SessionMemory';
 
 export type Notify = <K extends keyof Notifications>(name: K, payload: Notifications[K]) => void;
@@ -61,6 +62,7 @@ export class LiveRoom {
   readonly media: MediaRoom;
   readonly settings: RoomSettings;
   readonly #memory: SessionMemory;
+  readonly #experts: ExpertConsents;
   readonly #participants = new Map<PeerId, Participant>();
   readonly #log: MediaLogger;
   readonly #onClosed: (reason: MediaRoomCloseReason) => void;
@@ -79,6 +81,7 @@ export class LiveRoom {
     this.media = options.media;
     this.settings = options.settings;
     this.#memory = options.memory;
+    this.#experts = new ExpertConsents(options.memory);
     this.#log = options.logger.child({ roomId: this.roomId });
     this.#onClosed = options.onClosed;
     this.#onRecordingConsent = options.onRecordingConsent;
@@ -132,6 +135,7 @@ export class LiveRoom {
       if (stale.key === participant.key && stale.peerId !== info.peerId) this.remove(stale.peerId, 'openedElsewhere');
     }
     participant.info = info;
+    if (info.role === 'party') this.#experts.partyJoined(participant.key);
     participant.space = this.#entrySpace(participant.key, info);
     participant.since = new Date();
     this.#memory.spaces.set(participant.key, participant.space);
@@ -139,6 +143,7 @@ export class LiveRoom {
     this.#log.info({ peerId: info.peerId, role: info.role, space: participant.space }, 'LiveRoom.join()');
     this.#broadcast(participant.space, 'room:peerJoined', { peer: info }, info.peerId);
     this.#rosterChanged();
+    this.#askAboutExperts(participant);
     const moderator = permissionsOf(info.role).canModerate;
     return {
       ...this.#viewOf(participant),
@@ -187,6 +192,22 @@ export class LiveRoom {
     }
   }
 
+  /** A party's answer to an expert taking part (expertConsent.ts); their media starts flowing on a yes. */
+  consentToExpert(partyPeerId: PeerId, expertPeerId: PeerId, consent: boolean): void {
+    const party = this.#requireJoined(partyPeerId);
+    const expert = this.#requireJoined(expertPeerId);
+    if (party.info!.role !== 'party') throw new AppError('FORBIDDEN', 'only the parties answer for an expert');
+    if (expert.info!.role !== 'expert') throw new AppError('CONFLICT', 'they are not an expert');
+    this.#experts.record(expert.key, party.key, consent);
+    this.#log.info({ partyPeerId, expertPeerId, consent }, 'LiveRoom.consentToExpert()');
+    expert.notify('session:expertConsentChanged', this.#expertConsentOf(expert));
+    this.#rosterChanged();
+    // A change of mind closes what flowed; a yes starts it both ways.
+    if (!consent) return this.#closeCrossingConsumers(party);
+    void this.consumeSpace(partyPeerId);
+    void this.consumeSpace(expertPeerId);
+  }
+
   chat(peerId: PeerId, text: string): ChatMessage {
     const sender = this.#requireJoined(peerId);
     if (sender.space === 'lobby') throw new AppError('FORBIDDEN', 'chat opens once you are admitted');
@@ -224,6 +245,7 @@ export class LiveRoom {
     this.#broadcast(space, 'room:peerJoined', { peer: participant.info! }, peerId);
     participant.notify('session:spaceChanged', this.#viewOf(participant));
     this.#rosterChanged();
+    this.#askAboutExperts(participant);
 
     await this.consumeSpace(peerId);
     for (const other of this.#joined()) {
@@ -307,8 +329,39 @@ export class LiveRoom {
       a.space === b.space &&
       a.space !== 'lobby' &&
       this.#consented(a) &&
-      this.#consented(b)
+      this.#consented(b) &&
+      this.#expertAllowed(a, b) &&
+      this.#expertAllowed(b, a)
     );
+  }
+
+  /** An expert and a party exchange media only once that party has agreed. */
+  #expertAllowed(expert: Participant, other: Participant): boolean {
+    return (
+      expert.info?.role !== 'expert' || other.info?.role !== 'party' || this.#experts.allows(expert.key, other.key)
+    );
+  }
+
+  /** Asks the parties sharing a space with an expert who have not answered yet, whoever of them just arrived. */
+  #askAboutExperts(arrived: Participant): void {
+    if (arrived.space === 'lobby' || !arrived.info) return;
+    const here = this.#joined().filter((p) => p.space === arrived.space);
+    for (const expert of here.filter((p) => p.info!.role === 'expert')) {
+      for (const party of here.filter((p) => p.info!.role === 'party')) {
+        if ((expert === arrived || party === arrived) && this.#experts.pending(expert.key, party.key)) {
+          party.notify('session:expertConsentRequested', { expert: expert.info! });
+        }
+      }
+      if (expert === arrived) expert.notify('session:expertConsentChanged', this.#expertConsentOf(expert));
+    }
+  }
+
+  #expertConsentOf(expert: Participant): { cleared: boolean; declinedBy: string[] } {
+    const names = new Map(this.#joined().map((p) => [p.key, p.info!.displayName]));
+    return {
+      cleared: this.#experts.cleared(linkOfKey(expert.key)),
+      declinedBy: this.#experts.declined(expert.key).map((key) => names.get(key) ?? '—'),
+    };
   }
 
   #closeCrossingConsumers(moved: Participant): void {
@@ -409,6 +462,7 @@ export class LiveRoom {
       space: p.space,
       since: p.since.toISOString(),
       consented: this.#consented(p),
+      ...(p.info!.role === 'expert' && { expertConsent: this.#expertConsentOf(p) }),
     }));
   }
 

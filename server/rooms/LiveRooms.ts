@@ -11,7 +11,9 @@ import { MediaRoom } from '../../media/MediaRoom';
 import type { WorkerPool } from '../../media/WorkerPool';
 import { LiveRoom, type RecordingConsentEvent } from './LiveRoom';
 import type { RoomSettings } from './RoomStore';
+import { ExpertConsents } from './expertConsent';
 import { SessionMemory } from './SessionMemory';
+import { singleNode, type NodeRouter } from '../routing/NodeRouter';
 
 /** How long a session's memory is kept after its last participant left. */
 const MEMORY_TTL_MS = 6 * 3600_000;
@@ -24,6 +26,9 @@ export class LiveRooms {
   readonly #rooms = new Map<RoomId, Promise<LiveRoom>>();
   readonly #memories = new Map<RoomId, SessionMemory>();
   readonly #onRecordingConsent: ((consent: RecordingConsentEvent) => void) | undefined;
+  readonly #router: NodeRouter;
+  /** The rooms that finished opening, by id (what #rooms' promises resolved to). */
+  readonly #live = new Map<RoomId, LiveRoom>();
 
   constructor(
     pool: WorkerPool,
@@ -31,11 +36,21 @@ export class LiveRooms {
     options: {
       /** Each participant's first consent to a recording (the composition root audits it). */
       onRecordingConsent?: (consent: RecordingConsentEvent) => void;
+      /** Which node of the deployment holds each room (the single node by default). */
+      router?: NodeRouter;
     } = {},
   ) {
     this.#pool = pool;
     this.#log = logger;
     this.#onRecordingConsent = options.onRecordingConsent;
+    this.#router = options.router ?? singleNode;
+  }
+
+  /** Participants in the live rooms of this node, for its registration's load. */
+  get participants(): number {
+    let count = 0;
+    for (const room of this.#live.values()) count += room.joinedPeers.length;
+    return count;
   }
 
   get size(): number {
@@ -68,12 +83,21 @@ export class LiveRooms {
     return removed;
   }
 
+  /** Whether every party of the session agreed to the expert of this link (the agreement opens to them then). */
+  expertCleared(roomId: RoomId, linkId: string): boolean {
+    const memory = this.#memories.get(roomId);
+    return memory ? new ExpertConsents(memory).cleared(linkId) : false;
+  }
+
   closeAll(): void {
     for (const room of this.#rooms.values()) room.then((r) => r.close()).catch(() => undefined);
     this.#rooms.clear();
   }
 
   async #create(roomId: RoomId, settings: RoomSettings): Promise<LiveRoom> {
+    // A room lives on one node: the one that claims it first (NodeRouter).
+    const place = await this.#router.claim(roomId);
+    if (!place.here) throw new AppError('WRONG_NODE', 'this session is held by another server', place.url);
     const pooledWorker = this.#pool.workers.find((w) => !w.worker.closed) && this.#pool.pick();
     if (!pooledWorker) throw new AppError('UNAVAILABLE', 'no media server is available; try again shortly');
     const media = await MediaRoom.create({ roomId, pooledWorker, logger: this.#log });
@@ -90,6 +114,7 @@ export class LiveRooms {
       },
     });
     this.#log.info({ roomId, workerIndex: media.workerIndex }, 'LiveRooms.create()');
+    this.#live.set(roomId, room);
     return room;
   }
 
@@ -105,6 +130,9 @@ export class LiveRooms {
 
   #forget(roomId: RoomId, entry: Promise<LiveRoom>): void {
     // Only forget the entry we made: a newer room for the same id may already stand there.
-    if (this.#rooms.get(roomId) === entry) this.#rooms.delete(roomId);
+    if (this.#rooms.get(roomId) !== entry) return;
+    this.#rooms.delete(roomId);
+    this.#live.delete(roomId);
+    void this.#router.release(roomId).catch((err: unknown) => this.#log.warn({ err, roomId }, 'release() failed'));
   }
 }

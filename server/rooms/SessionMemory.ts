@@ -2,7 +2,8 @@
  * What a session remembers while its participants come and go: who was in
  * which space (so a party whose phone dropped returns to the caucus they were
  * in, never to the joint room by accident), which caucuses are open, the chat
- * of each space, and who consented to recording. It outlives the live room,
+ * of each space, who consented to recording, and which parties agreed to which
+ * expert taking part. It outlives the live room,
  * which closes when its last participant drops.
  */
 import type { ChatMessage, SpaceId } from '../../shared/protocol';
@@ -14,6 +15,10 @@ export class SessionMemory {
   readonly spaces = new Map<string, SpaceId>();
   /** Participant keys that consented to recording. */
   readonly consented = new Set<string>();
+  /** Participant keys of the parties who have joined this session (each must agree to an expert). */
+  readonly partyKeys = new Set<string>();
+  /** Expert link id → the party keys that agreed to them, and those that declined. */
+  readonly expertConsents = new Map<string, { granted: Set<string>; declined: Set<string> }>();
   readonly caucuses = new Set<SpaceId>();
   readonly #chat = new Map<SpaceId, ChatMessage[]>();
   #nextCaucus = 1;

@@ -43,6 +43,8 @@ export interface SocketServerDeps {
   /** The link rows: issued, not revoked, bound to its device. */
   links: Pick<SessionLinks, 'check'>;
   rooms: LiveRooms;
+  /** Which server holds a live session (a link opened on another is refused with WRONG_NODE and its URL). */
+  roomElsewhere?: (roomId: RoomId) => Promise<string | null>;
   logger: Logger;
 }
 
@@ -50,7 +52,15 @@ export interface SocketServerDeps {
 // checked against the smaller MAX_REQUEST_BYTES first and answered with a code.
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
-export function createSocketServer({ httpServer, joinTokens, roomStore, links, rooms, logger }: SocketServerDeps) {
+export function createSocketServer({
+  httpServer,
+  joinTokens,
+  roomStore,
+  links,
+  rooms,
+  roomElsewhere,
+  logger,
+}: SocketServerDeps) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     // Phones on a bad network: notice a dead connection within ~25 s, not minutes.
@@ -64,6 +74,8 @@ export function createSocketServer({ httpServer, joinTokens, roomStore, links, r
   io.use(async (socket, next) => {
     try {
       socket.data = await authenticate(socket.handshake.auth, { joinTokens, roomStore, links });
+      const owner = await roomElsewhere?.(socket.data.roomId);
+      if (owner) throw new AppError('WRONG_NODE', 'this session is held by another server', owner);
       next();
     } catch (error) {
       const body =

@@ -3,7 +3,8 @@
  * party, in two Chromium browsers, open the agreement panel of a scheduled
  * session of a real case and type into the same section; both editors and
  * the server's document converge on the same text. An expert's link opens it
- * read-only (and its connection is never closed for writing). Then the
+ * read-only once the party agreed to the expert taking part (and its
+ * connection is never closed for writing). Then the
  * mediator locks the text, the party signs on her own screen (typed name,
  * drawn signature, consent), an unlock voids that visibly, and once all have
  * signed again the agreement is sealed on every page.
@@ -66,6 +67,10 @@ beforeAll(async () => {
     ),
     joinByLink(expert, (added.body as { link: LinkView }).link.url!, '吴专家'),
   ]);
+  // The party is asked whether the expert may take part; the expert's agreement opens once she agrees.
+  await party.waitForSelector('[data-testid="expert-consent-agree"]', { timeout: 15_000 });
+  expect(await expert.$('[data-testid="agreement-toggle"]')).toBeNull();
+  await party.click('[data-testid="expert-consent-agree"]');
 });
 
 afterAll(async () => {

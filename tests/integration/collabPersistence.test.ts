@@ -26,7 +26,9 @@ const FLOODER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const WebSocket = require(workerData.ws);
 const ws = new WebSocket(workerData.url);
-const query = new Uint8Array([3]);
+// An empty sync step 2 (an update that adds nothing): cheap for the server and answered with
+// nothing, so no backlog of replies to a client that never reads can hold up the closing frame.
+const query = new Uint8Array([0, 1, 2, 0, 0]);
 ws.on('open', function flood() {
   while (ws.readyState === WebSocket.OPEN && ws.bufferedAmount < 1024 * 1024) ws.send(query);
   if (ws.readyState === WebSocket.OPEN) setTimeout(flood, 1);

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eventually } from '../helpers/eventually';
+import { freePort } from '../helpers/freePort';
 
 jest.setTimeout(120_000);
 
@@ -58,7 +59,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 test('a link printed before a restart opens its room after it; the secret is kept private in DATA_DIR', async () => {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   const first = await startEntryPoint(port, true);
   let link: string;
   try {

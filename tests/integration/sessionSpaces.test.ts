@@ -4,65 +4,33 @@
  * exist in mediasoup, not from what the server says.
  */
 import type { PeerId, RoomId } from '../../shared/ids';
-import type { types as ms } from 'mediasoup';
-import type { LiveRoom } from '../../server/rooms/LiveRoom';
 import { eventually } from '../helpers/eventually';
-import { TestSignalingClient } from '../helpers/signalingClient';
-import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
+import { liveSession, type LiveSession } from '../helpers/liveSession';
+import { startTestServer, type TestServer } from '../helpers/testServer';
 
 let server: TestServer;
 let roomId: RoomId;
 let links: Record<string, string>;
-let clients: TestSignalingClient[] = [];
+let session: LiveSession;
 
 beforeEach(async () => {
   server = await startTestServer();
   const room = await server.createRoom('Neighbours, Building 3', { waitingRoom: true });
   roomId = room.roomId;
   links = room.links;
+  session = liveSession(server, roomId);
 });
 
 afterEach(async () => {
-  for (const client of clients) client.close();
-  clients = [];
+  session.close();
   await server.close();
 });
 
 /** Connects and joins the way the browser does; returns the client and its peer id. */
-async function join(role: 'mediator' | 'party', name: string, deviceId: string) {
-  const client = await TestSignalingClient.connect(server.url, tokenOf(links[role]!), { deviceId });
-  clients.push(client);
-  const { rtpCapabilities } = await client.request('room:getRouterRtpCapabilities', {});
-  await client.request('media:createTransport', { direction: 'send' });
-  await client.request('media:createTransport', { direction: 'recv' });
-  const joined = await client.request('room:join', { displayName: name, rtpCapabilities });
-  return { client, joined, peerId: joined.self.peerId };
-}
-
-async function live(): Promise<LiveRoom> {
-  return (await server.app.rooms.find(roomId))!;
-}
-
-/** A video producer for a joined participant, on a server-side PlainTransport (no browser needed). */
-async function produceFor(peerId: PeerId, ssrc: number): Promise<ms.Producer> {
-  const peer = (await live()).media.getPeer(peerId)!;
-  const plain = await peer.createPlainTransport();
-  return peer.produce({
-    transportId: plain.id as never,
-    kind: 'video',
-    source: 'camera',
-    rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc }] },
-  });
-}
-
-/** Whose producers a participant currently holds consumers of, read from mediasoup. */
-async function receivesFrom(peerId: PeerId): Promise<string[]> {
-  const peer = (await live()).media.getPeer(peerId);
-  return (peer?.consumers ?? [])
-    .filter((c) => !c.closed)
-    .map((c) => c.appData.producerPeerId)
-    .sort();
-}
+const join = (role: 'mediator' | 'party', name: string, deviceId: string) => session.join(links[role]!, name, deviceId);
+const live = () => session.live();
+const produceFor = (peerId: PeerId, ssrc: number) => session.produceFor(peerId, ssrc);
+const receivesFrom = (peerId: PeerId) => session.receivesFrom(peerId);
 
 test('parties wait in the lobby, unseen by each other, until the mediator admits them', async () => {
   const mediator = await join('mediator', 'Mediator Zhao', 'device-mediator');

@@ -9,7 +9,7 @@ import { useI18n } from '../i18n';
 import { canCaptureScreen, type LocalMedia } from '../rtc/LocalMedia';
 import type { RoomClient, RoomSnapshot } from '../rtc/RoomClient';
 import { ChatPanel } from './ChatPanel';
-import { ConsentDialog } from './ConsentDialog';
+import { ConsentDialog, ExpertConsentDialog } from './ConsentDialog';
 import { ControlBar } from './ControlBar';
 import { LanguageToggle } from './LanguageToggle';
 import { RemoteAudio } from './RemoteAudio';
@@ -70,7 +70,9 @@ export function RoomView({ client, local }: { client: RoomClient; local: LocalMe
   };
   // The session's case has an agreement; the waiting room does not show it (as it has no chat).
   // It stays open while the room reconnects: its own connection recovers by itself.
-  const canAgree = room.caseId !== null && room.self !== null && !inLobby && room.status !== 'left';
+  // An expert opens the agreement once every party has agreed to their taking part.
+  const expertWaiting = room.self?.role === 'expert' && room.expertConsent?.cleared !== true;
+  const canAgree = room.caseId !== null && room.self !== null && !inLobby && room.status !== 'left' && !expertWaiting;
   const toggleAgreement = () => {
     if (!agreementOpen) setChatOpen(false);
     setAgreementOpen(!agreementOpen);
@@ -182,6 +184,12 @@ export function RoomView({ client, local }: { client: RoomClient; local: LocalMe
       {askConsent && (
         <ConsentDialog onAgree={() => void client.consentToRecording()} onDecline={() => void client.leave()} />
       )}
+      {!askConsent && room.expertsAsking[0] && (
+        <ExpertConsentDialog
+          expert={room.expertsAsking[0]}
+          onAnswer={(consent) => void client.answerExpert(room.expertsAsking[0]!.peerId, consent)}
+        />
+      )}
     </main>
   );
 }
@@ -201,6 +209,15 @@ function Banner({ room }: { room: RoomSnapshot }) {
       <p className="banner banner--info" role="status">
         <span className="spinner" aria-hidden="true" />
         {room.slow ? t('slowNetwork') : t('connecting')}
+      </p>
+    );
+  }
+  if (room.self?.role === 'expert' && room.space !== 'lobby' && room.expertConsent && !room.expertConsent.cleared) {
+    return (
+      <p className="banner banner--info" role="status" data-testid="expert-awaiting-consent">
+        {room.expertConsent.declinedBy.length > 0
+          ? t('expertDeclinedBy', { names: room.expertConsent.declinedBy.join('、') })
+          : t('expertAwaitingConsent')}
       </p>
     );
   }

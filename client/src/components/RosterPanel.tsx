@@ -114,6 +114,14 @@ function Entry({ entry, isSelf, recording, moderation, act }: EntryProps) {
           {t(`role_${entry.role}`)}
           {space === 'lobby' && ` · ${t('waitingFor', { minutes: String(minutes) })}`}
           {recording && !entry.consented && ` · ${t('notConsented')}`}
+          {entry.expertConsent && space !== 'lobby' && (
+            <span data-testid="roster-expert-consent" data-cleared={entry.expertConsent.cleared}>
+              {' · '}
+              {entry.expertConsent.declinedBy.length > 0
+                ? t('expertDeclinedShort', { names: entry.expertConsent.declinedBy.join('、') })
+                : t(entry.expertConsent.cleared ? 'expertAgreed' : 'expertPending')}
+            </span>
+          )}
         </span>
       </div>
       {!isSelf && (

@@ -118,6 +118,12 @@ export class RoomClient {
     }
   }
 
+  /** A party's answer to an expert asking to take part. */
+  async answerExpert(expertPeerId: PeerId, consent: boolean): Promise<void> {
+    await this.#signaling.request('session:consentToExpert', { expertPeerId, consent });
+    this.store.set({ expertsAsking: this.store.get().expertsAsking.filter((e) => e.peerId !== expertPeerId) });
+  }
+
   /** Sends a chat message to everyone in our space; the server does not echo it back to us. */
   async sendChat(text: string): Promise<void> {
     const { message } = await this.#signaling.request('chat:send', { text });
@@ -180,6 +186,11 @@ export class RoomClient {
       session.remote.setPeers(peers);
     });
     on('session:rosterChanged', ({ roster }) => this.store.set({ roster }));
+    on('session:expertConsentRequested', ({ expert }) => {
+      const asking = this.store.get().expertsAsking.filter((e) => e.peerId !== expert.peerId);
+      this.store.set({ expertsAsking: [...asking, expert] });
+    });
+    on('session:expertConsentChanged', (expertConsent) => this.store.set({ expertConsent }));
     on('chat:messageReceived', (message) => this.store.set({ chat: [...this.store.get().chat, message] }));
     on('session:removed', ({ reason }) => this.#removed(reason));
   }

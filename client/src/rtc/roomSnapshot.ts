@@ -34,6 +34,10 @@ export interface RoomSnapshot {
   /** The session is recorded, and whether we have agreed; media waits for the agreement. */
   recording: boolean;
   consented: boolean;
+  /** Parties: experts asking to take part, to agree to or decline (media with them waits for a yes). */
+  expertsAsking: readonly PeerInfo[];
+  /** Experts: whether every party has agreed to us (the agreement opens then), and who declined. */
+  expertConsent: { cleared: boolean; declinedBy: readonly string[] } | null;
   /** Everyone in the session, for a mediator; null for everybody else. */
   roster: readonly RosterEntry[] | null;
   /** What the person asked for: the buttons show it at once, whatever the network is doing. */
@@ -66,6 +70,8 @@ export function initialSnapshot(opts: {
     activeSpeakerPeerId: null,
     recording: false,
     consented: true,
+    expertsAsking: [],
+    expertConsent: null,
     roster: null,
     micOn: opts.micOn && opts.permissions.canPublish,
     cameraOn: opts.cameraOn && opts.permissions.canPublish,

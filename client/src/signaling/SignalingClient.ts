@@ -57,8 +57,16 @@ export class SignalingClient {
       // socket.active is false after a disconnect by the server or by us: socket.io will not retry then.
       this.#emit('disconnect', this.#socket.active);
     });
-    this.#socket.on('connect_error', (err: Error & { data?: { message?: unknown } }) => {
+    this.#socket.on('connect_error', (err: Error & { data?: { message?: unknown; location?: unknown } }) => {
       const message = typeof err.data?.message === 'string' ? err.data.message : err.message;
+      // The session went live on another server of the deployment meanwhile: open the link there.
+      if (
+        handshakeCode(err) === 'WRONG_NODE' &&
+        typeof err.data?.location === 'string' &&
+        /^https?:\/\//.test(err.data.location)
+      ) {
+        window.location.assign(`${err.data.location}/join/${encodeURIComponent(token)}`);
+      }
       this.#emit('connectError', handshakeCode(err), message);
     });
   }

@@ -11,6 +11,7 @@ import type { Me } from './api/types';
 import { CaseDetail } from './components/CaseDetail';
 import { CaseList } from './components/CaseList';
 import { Dashboard } from './components/Dashboard';
+import { ExpertBoard } from './components/ExpertBoard';
 import { Header } from './components/Header';
 import { Login } from './components/Login';
 import { RegisterCase } from './components/RegisterCase';
@@ -69,10 +70,19 @@ export function StaffApp() {
     <div className="staff">
       <Header me={me} route={route} onLoggedOut={() => setAuth({ state: 'out', expired: false })} />
       <main className="staff__main" data-testid="staff-main">
+        {me.role === 'expert' && (
+          <p className="notice-inline" data-testid="to-expert-page">
+            {t('expertPageHint')}{' '}
+            <a href="/expert" className="button button--primary">
+              {t('expertPageOpen')}
+            </a>
+          </p>
+        )}
         {route.name === 'cases' && <CaseList me={me} />}
         {route.name === 'register' && <RegisterCase me={me} />}
         {route.name === 'case' && <CaseDetail key={route.id} me={me} caseId={route.id} />}
         {route.name === 'dashboard' && <Dashboard />}
+        {route.name === 'experts' && <ExpertBoard />}
       </main>
     </div>
   );

@@ -1,16 +1,18 @@
 /**
- * The console's four places, read from the path so a link to a case can be
+ * The console's places, read from the path so a link to a case can be
  * pasted into a chat and opened by a colleague. History is the browser's own.
  */
 import { useSyncExternalStore } from 'react';
 import { Store } from '../store';
 
-export type Route = { name: 'cases' } | { name: 'register' } | { name: 'case'; id: string } | { name: 'dashboard' };
+export type Route =
+  { name: 'cases' } | { name: 'register' } | { name: 'case'; id: string } | { name: 'dashboard' } | { name: 'experts' };
 
 export function parseRoute(pathname: string): Route {
   const rest = pathname.replace(/^\/staff\/?/, '').replace(/\/$/, '');
   if (rest === 'cases/new') return { name: 'register' };
   if (rest === 'dashboard') return { name: 'dashboard' };
+  if (rest === 'experts') return { name: 'experts' };
   const match = /^cases\/([A-Za-z0-9-]+)$/.exec(rest);
   if (match?.[1]) return { name: 'case', id: match[1] };
   return { name: 'cases' };
@@ -26,6 +28,8 @@ export function pathOf(route: Route): string {
       return `/staff/cases/${encodeURIComponent(route.id)}`;
     case 'dashboard':
       return '/staff/dashboard';
+    case 'experts':
+      return '/staff/experts';
   }
 }
 

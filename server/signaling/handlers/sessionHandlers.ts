@@ -1,6 +1,6 @@
 /**
- * The mediator's controls (waiting room, caucus, removal), chat and recording
- * consent. Moderation is refused to any role that may not moderate.
+ * The mediator's controls (waiting room, caucus, removal), chat, recording
+ * consent and the parties' answer to an expert. Moderation is refused to any role that may not moderate.
  */
 import { AppError } from '../../../shared/errors';
 import { defineHandler, type RegisteredHandler } from '../defineHandler';
@@ -11,6 +11,12 @@ export const sessionHandlers: RegisteredHandler[] = [
     const { room } = await joinedRoom(ctx);
     if (!room.settings.recording) throw new AppError('CONFLICT', 'this session is not recorded');
     room.consentToRecording(ctx.peerId);
+    return {};
+  }),
+
+  defineHandler('session:consentToExpert', async (ctx, { expertPeerId, consent }) => {
+    const { room } = await joinedRoom(ctx);
+    room.consentToExpert(ctx.peerId, expertPeerId, consent);
     return {};
   }),
 

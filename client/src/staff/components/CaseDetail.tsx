@@ -11,6 +11,7 @@ import { CASE_STATUSES, DISPUTE_TYPES, LEVELS, useStaffI18n, type StaffTextKey }
 import { nextStatuses } from '../lifecycle';
 import { AuditTrail } from './AuditTrail';
 import { EscalateForm, FollowUpForm, History } from './CaseForms';
+import { ExpertRequestCard } from './ExpertRequestCard';
 import { AgreementCard } from './AgreementCard';
 import { RecordingSwitch } from './RecordingSwitch';
 import { Sessions } from './Sessions';
@@ -107,6 +108,7 @@ export function CaseDetail({ caseId, me }: { caseId: string; me: Me }) {
           </Card>
           {c.permissions['case:escalate'] && <EscalateForm c={c} onChanged={changed} />}
           {c.permissions['case:followUp'] && <FollowUpForm c={c} onChanged={changed} />}
+          {c.permissions['case:mediate'] && <ExpertRequestCard c={c} />}
           <RecordingSwitch c={c} onChanged={changed} />
           <AgreementCard c={c} />
           <History c={c} />

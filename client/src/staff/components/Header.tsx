@@ -37,6 +37,15 @@ export function Header({ me, route, onLoggedOut }: { me: Me; route: Route; onLog
             {t('navDashboard')}
           </RouteLink>
         )}
+        {me.role === 'coordinator' && (
+          <RouteLink
+            to={{ name: 'experts' }}
+            className={`topbar__link${route.name === 'experts' ? ' is-current' : ''}`}
+            testId="nav-experts"
+          >
+            {t('navExperts')}
+          </RouteLink>
+        )}
       </nav>
       <div className="topbar__me">
         <span className="topbar__who" data-testid="whoami">

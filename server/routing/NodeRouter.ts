@@ -1,0 +1,147 @@
+/**
+ * Which server of a deployment holds each live session. A room lives on one
+ * node (its router and every transport are in that node's workers, as
+ * LiveKit's rooms are): the first node to open it claims it in Redis, and a
+ * link opened on another node is sent there. Each node registers itself with
+ * its load and renews its registration and its claims; a node that dies stops
+ * renewing, and its rooms are free to be claimed again within the TTL.
+ *
+ * Without Redis there is one node and every room is here (`singleNode`).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { RedisClientType } from 'redis';
+import type { RoomId } from '../../shared/ids';
+import { RoutingKeys } from '../presence/keys';
+
+export type RoomPlace = { here: true } | { here: false; url: string };
+
+export interface NodeRouter {
+  readonly nodeId: string;
+  /** Claims the room for this node when no live node holds it; otherwise says where it is. */
+  claim(roomId: RoomId): Promise<RoomPlace>;
+  /** The URL of the other live node holding the room, if one does (claims nothing). */
+  elsewhere(roomId: RoomId): Promise<string | null>;
+  /** This node closed the room: another may take it. */
+  release(roomId: RoomId): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const singleNode: NodeRouter = {
+  nodeId: 'single',
+  claim: () => Promise.resolve({ here: true }),
+  elsewhere: () => Promise.resolve(null),
+  release: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
+
+/** A node's registration, as other nodes read it. */
+export interface NodeRecord {
+  url: string;
+  /** Live rooms and participants on this node when it last renewed. */
+  rooms: number;
+  participants: number;
+  at: number;
+}
+
+// KEYS[1] the room's key; ARGV: this node's id, the claim TTL (ms), the node-key prefix.
+// The room is ours when nobody claims it, we do, or its holder's registration has lapsed.
+const CLAIM = `
+local owner = redis.call('GET', KEYS[1])
+if owner and owner ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. owner) == 1 then return owner end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]`;
+
+// Deletes the claim only if it is still ours.
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export interface RedisNodeRouterOptions {
+  client: RedisClientType;
+  prefix: string;
+  /** This node's public base URL (links opened elsewhere are sent here). */
+  url: () => string;
+  load: () => { rooms: number; participants: number };
+  logger: Logger;
+  /** How long a registration or claim lives without renewal; renewed every third of it. Default 10 s. */
+  ttlMs?: number;
+}
+
+export class RedisNodeRouter implements NodeRouter {
+  readonly nodeId = randomUUID();
+  readonly #client: RedisClientType;
+  readonly #keys: RoutingKeys;
+  readonly #options: RedisNodeRouterOptions;
+  readonly #ttlMs: number;
+  readonly #held = new Set<RoomId>();
+  readonly #log: Logger;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: RedisNodeRouterOptions) {
+    this.#client = options.client;
+    this.#keys = new RoutingKeys(options.prefix);
+    this.#options = options;
+    this.#ttlMs = options.ttlMs ?? 10_000;
+    this.#log = options.logger.child({ component: 'routing', nodeId: this.nodeId });
+  }
+
+  /** Registers this node and keeps its registration and claims alive. */
+  async start(): Promise<void> {
+    await this.#renew();
+    this.#timer = setInterval(
+      () => void this.#renew().catch((err: unknown) => this.#log.warn({ err }, 'renew(): failed')),
+      Math.round(this.#ttlMs / 3),
+    );
+    this.#timer.unref();
+    this.#log.info({ url: this.#options.url() }, 'start(): registered');
+  }
+
+  async claim(roomId: RoomId): Promise<RoomPlace> {
+    const owner = (await this.#client.eval(CLAIM, {
+      keys: [this.#keys.room(roomId)],
+      arguments: [this.nodeId, String(this.#ttlMs), this.#keys.nodePrefix()],
+    })) as string;
+    if (owner === this.nodeId) {
+      this.#held.add(roomId);
+      return { here: true };
+    }
+    const url = await this.#urlOf(owner);
+    // Its registration lapsed between the script and this read: try once more, it is free now.
+    return url ? { here: false, url } : this.claim(roomId);
+  }
+
+  async elsewhere(roomId: RoomId): Promise<string | null> {
+    const owner = await this.#client.get(this.#keys.room(roomId));
+    if (!owner || owner === this.nodeId) return null;
+    return this.#urlOf(owner);
+  }
+
+  async release(roomId: RoomId): Promise<void> {
+    this.#held.delete(roomId);
+    await this.#client.eval(RELEASE, { keys: [this.#keys.room(roomId)], arguments: [this.nodeId] });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await Promise.allSettled([...this.#held].map((roomId) => this.release(roomId)));
+    await this.#client.del(this.#keys.node(this.nodeId)).catch(() => undefined);
+  }
+
+  async #urlOf(nodeId: string): Promise<string | null> {
+    const raw = await this.#client.get(this.#keys.node(nodeId));
+    if (!raw) return null;
+    try {
+      return (JSON.parse(raw) as NodeRecord).url;
+    } catch {
+      return null;
+    }
+  }
+
+  async #renew(): Promise<void> {
+    const record: NodeRecord = { url: this.#options.url(), ...this.#options.load(), at: Date.now() };
+    const multi = this.#client.multi().set(this.#keys.node(this.nodeId), JSON.stringify(record), { PX: this.#ttlMs });
+    for (const roomId of this.#held) multi.pExpire(this.#keys.room(roomId), this.#ttlMs);
+    await multi.exec();
+  }
+}
