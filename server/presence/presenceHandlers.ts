@@ -18,6 +18,7 @@ import {
 import type { Actor } from '../authz/actor';
 import { authorize } from '../authz/authorize';
 import type { Records } from '../records';
+import { checkRequest } from '../signaling/checkRequest';
 import type { RateLimiter } from '../signaling/RateLimiter';
 import type { CaseId, ExpertId, OfferId } from '../../shared/ids';
 import type { ExpertDispatcher } from './ExpertDispatcher';
@@ -64,16 +65,11 @@ export function definePresenceHandler<K extends PresenceRequestName>(
     name,
     async run(ctx, payload) {
       try {
-        if (!ctx.rateLimiter.take()) throw new AppError('RATE_LIMITED', 'too many requests; slow down');
-        if (jsonSize(payload) > MAX_PRESENCE_REQUEST_BYTES) {
-          throw new AppError('PAYLOAD_TOO_LARGE', `payload exceeds ${MAX_PRESENCE_REQUEST_BYTES} bytes`);
-        }
-        const parsed = schema.safeParse(payload ?? {});
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new AppError('BAD_REQUEST', `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`);
-        }
-        return { ok: true, data: await handler(ctx, parsed.data as ParsedPresencePayload<K>) };
+        const parsed = checkRequest(schema, payload, {
+          rateLimiter: ctx.rateLimiter,
+          maxBytes: MAX_PRESENCE_REQUEST_BYTES,
+        });
+        return { ok: true, data: await handler(ctx, parsed as ParsedPresencePayload<K>) };
       } catch (error) {
         return { ok: false, error: toErrorBody(ctx, name, error) };
       }
@@ -88,14 +84,6 @@ function toErrorBody(ctx: PresenceContext, name: PresenceRequestName, error: unk
   }
   ctx.log.error({ request: name, err: error }, `${name}: failed`);
   return { code: 'INTERNAL', message: 'the server could not do that' };
-}
-
-function jsonSize(value: unknown): number {
-  try {
-    return Buffer.byteLength(JSON.stringify(value) ?? '');
-  } catch {
-    return Infinity;
-  }
 }
 
 function expertOf(ctx: PresenceContext): ExpertRecord {

@@ -13,6 +13,7 @@ import {
   type RequestName,
   type ResponseData,
 } from '../../shared/protocol';
+import { checkRequest } from './checkRequest';
 import type { ConnectionContext } from './ConnectionContext';
 
 export type Handler<K extends RequestName> = (
@@ -31,16 +32,8 @@ export function defineHandler<K extends RequestName>(name: K, handler: Handler<K
     name,
     async run(ctx, payload) {
       try {
-        if (!ctx.rateLimiter.take()) throw new AppError('RATE_LIMITED', 'too many requests; slow down');
-        if (jsonSize(payload) > MAX_REQUEST_BYTES) {
-          throw new AppError('PAYLOAD_TOO_LARGE', `payload exceeds ${MAX_REQUEST_BYTES} bytes`);
-        }
-        const parsed = schema.safeParse(payload ?? {});
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new AppError('BAD_REQUEST', `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`);
-        }
-        const data = await handler(ctx, parsed.data as ParsedPayload<K>);
+        const parsed = checkRequest(schema, payload, { rateLimiter: ctx.rateLimiter, maxBytes: MAX_REQUEST_BYTES });
+        const data = await handler(ctx, parsed as ParsedPayload<K>);
         return { ok: true, data };
       } catch (error) {
         return { ok: false, error: toErrorBody(ctx, name, error) };
@@ -62,12 +55,4 @@ function toErrorBody(ctx: ConnectionContext, name: RequestName, error: unknown):
   }
   ctx.log.error({ request: name, err: error }, `${name}: failed`);
   return { code: 'INTERNAL', message: 'the server could not do that' };
-}
-
-function jsonSize(value: unknown): number {
-  try {
-    return Buffer.byteLength(JSON.stringify(value) ?? '');
-  } catch {
-    return Infinity; // cyclic or unserialisable: certainly not a payload of ours
-  }
 }

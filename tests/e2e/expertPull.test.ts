@@ -5,13 +5,16 @@
  * board counts them; a grid mediator asks for a traffic-accident expert from
  * the case in the staff console; the first expert's page rings and they
  * decline, the second's rings and they accept; the mediator sees who
- * accepted, the board sees them busy, and each expert's history says what
- * they answered.
+ * accepted; the expert joins the case's session from the link on their page,
+ * the party there agrees, and they see and hear each other; the board sees
+ * them busy, and each expert's history says what they answered.
  */
 import type { Browser, Page } from 'puppeteer-core';
 import type { StaffId } from '../../shared/ids';
 import { SqlExpertStore, type ExpertRecord } from '../../server/presence/ExpertStore';
+import type { ScheduledSession } from '../../shared/sessions';
 import { launchChromium, type TestBrowser } from '../helpers/chromium';
+import { inboundStats, joinByLink } from '../helpers/pageClient';
 import { eventually } from '../helpers/eventually';
 import { createFixture, PASSWORD, registerCase, type Fixture } from '../helpers/records';
 import { startTestServer, type TestServer } from '../helpers/testServer';
@@ -23,6 +26,9 @@ let caseId: string;
 const experts: { record: ExpertRecord; username: string; page: Page }[] = [];
 let mediator: Page;
 let coordinator: Page;
+/** The case's session, scheduled before the request: the accepting expert is given a link into it. */
+let partyLink: string;
+let respondentLink: string;
 
 /** A page with its own cookie jar: each person signs in separately, as on their own phone. */
 async function newPerson(browser: Browser, phone: boolean): Promise<Page> {
@@ -82,6 +88,15 @@ beforeAll(async () => {
     summary: '王秀英的电动车被李建国的轿车追尾,双方对责任比例有争议。',
   });
   caseId = traffic.id;
+  const scheduled = await (
+    await fixture.as('gridMediator')
+  ).post(`/api/cases/${caseId}/sessions`, {
+    scheduledAt: new Date(Date.now() + 60_000).toISOString(),
+    waitingRoom: false,
+  });
+  if (scheduled.status !== 201) throw new Error(`schedule: ${scheduled.status}`);
+  partyLink = (scheduled.body as ScheduledSession).links.find((l) => l.label === '王秀英')!.url!;
+  respondentLink = (scheduled.body as ScheduledSession).links.find((l) => l.label === '李建国')!.url!;
   chromium = await launchChromium();
   for (const [i, name] of ['王专家', '赵专家'].entries()) {
     experts.push({ ...(await addExpert(name, i + 1)), page: await newPerson(chromium.browser, true) });
@@ -161,6 +176,48 @@ test('the first candidate declines, the second accepts, and the mediator sees wh
     [caseId],
   );
   expect(row).toEqual({ outcome: 'accepted', expertId: second.record.id });
+});
+
+test('the accepted expert joins the session from their page; both parties agree, then see and hear them', async () => {
+  const [, second] = experts as [(typeof experts)[0], (typeof experts)[0]];
+  const party = await newPerson(chromium.browser, true);
+  const respondent = await newPerson(chromium.browser, true);
+  const partyPeerId = await joinByLink(party, partyLink, '王秀英');
+  await joinByLink(respondent, respondentLink, '李建国');
+  const joinUrl = await second.page.$eval('[data-testid=join-session]', (a) => (a as HTMLAnchorElement).href);
+  expect(joinUrl).toMatch(new RegExp(`^${server.url}/join/`));
+  const room = await second.page.browserContext().newPage();
+  const expertPeerId = await joinByLink(room, joinUrl, '赵专家');
+  try {
+    // The party is asked; until she agrees no media flows between them, and the expert waits for her.
+    await party.waitForSelector('[data-testid=expert-consent]');
+    expect(await text(party, '[data-testid=expert-consent]')).toContain('赵专家');
+    await room.waitForSelector('[data-testid=expert-awaiting-consent]');
+    expect((await inboundStats(party)).filter((s) => s.peerId === expertPeerId)).toEqual([]);
+    await party.click('[data-testid=expert-consent-agree]');
+    // One party's yes is not enough for the agreement: it opens once the other says yes too.
+    await respondent.waitForSelector('[data-testid=expert-consent]');
+    expect(await room.$('[data-testid=agreement-toggle]')).toBeNull();
+    await respondent.click('[data-testid=expert-consent-agree]');
+
+    await eventually(
+      async () =>
+        (await inboundStats(party)).some((s) => s.peerId === expertPeerId && s.kind === 'video' && s.framesDecoded > 0),
+      { what: 'the expert’s video decoded on the party’s phone', timeoutMs: 20_000 },
+    );
+    await eventually(
+      async () =>
+        (await inboundStats(room)).some((s) => s.peerId === partyPeerId && s.kind === 'audio' && s.packetsReceived > 0),
+      { what: 'the party’s audio at the expert', timeoutMs: 20_000 },
+    );
+    await room.waitForSelector('[data-testid=expert-awaiting-consent]', { hidden: true });
+    await room.waitForSelector('[data-testid=agreement-toggle]');
+    expect(await party.$(`[data-testid=tile][data-peer-id="${expertPeerId}"]`)).not.toBeNull();
+  } finally {
+    await room.close();
+    await party.close();
+    await respondent.close();
+  }
 });
 
 test('the board sees the accepted expert busy, each history says what they answered, and leaving frees them', async () => {

@@ -10,9 +10,7 @@
  * the kill (the issue's bar), acknowledged or not. Done twice, the second
  * time on a log that already has a history.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
@@ -26,46 +24,23 @@ import { eventually, sleep } from '../helpers/eventually';
 import { createFixture, registerCase } from '../helpers/records';
 import { createTestDb, testDatabaseUrl, type TestDb } from '../helpers/testDb';
 import { freePort } from '../helpers/freePort';
+import { startServerProcess, type ServerProcess } from '../helpers/serverProcess';
 
 jest.setTimeout(60_000);
 
-const ROOT = path.resolve(__dirname, '../..');
 const DATA_KEY = randomBytes(32).toString('base64');
 const UPDATE_EVERY_MS = 25;
 
-interface ServerProcess {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<unknown>;
-}
-
-async function startServer(databaseUrl: string, port: number): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: `${path.join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
-      HOME: process.env.HOME ?? '/tmp',
+function startServer(databaseUrl: string, port: number): Promise<ServerProcess> {
+  return startServerProcess(
+    {
       PORT: String(port),
-      HOST: '127.0.0.1',
-      MEDIA_WORKERS: '1',
-      DEMO_ROOM: 'false',
-      LOG_LEVEL: 'warn',
       DATABASE_URL: databaseUrl,
       DATA_KEY,
       TOKEN_SECRET: 'collab-durability-test-token-secret-0123',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise((resolve) => child.once('close', resolve));
-  await eventually(() => output.includes('Create another room') || child.exitCode !== null, {
-    timeoutMs: 30_000,
-    what: 'server start',
-  });
-  if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
-  return { child, output: () => output, exited };
+    { ready: 'Create another room', timeoutMs: 30_000 },
+  );
 }
 
 /** The markers ⟦n⟧ in the strings an update inserts. */
@@ -116,8 +91,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server?.child.kill('SIGKILL');
-  await server?.exited;
+  await server?.stop('SIGKILL');
   await records?.close();
   await testDb?.drop();
 });
@@ -145,13 +119,13 @@ async function writeThenKill(
     text().insert(text().length, `⟦${n}⟧`);
   }, UPDATE_EVERY_MS);
   await sleep(2500 + Math.random() * 2500);
-  server!.child.kill('SIGKILL');
+  const killed = server!.stop('SIGKILL');
   const killedAt = performance.now();
   clearInterval(typing);
   // Gone for good: on reconnecting it would upload what it has and hide any loss.
   provider.destroy();
   provider.awareness.destroy();
-  await server!.exited;
+  await killed;
   console.log(`round ${round}: ${sent.size} updates sent, ${acked.size} acknowledged before the kill`);
   return { sent, acked, killedAt };
 }

@@ -34,7 +34,8 @@ export interface OnCallState {
   answering: boolean;
   sound: RingerState;
   /** The case they accepted; summary is null when the page was reloaded since (the server does not resend it). */
-  inCase: { caseId: CaseId | null; summary: OfferSummary | null } | null;
+  /** `joinUrl`: the link into the case's session, given with the accepted call (null: no session yet). */
+  inCase: { caseId: CaseId | null; summary: OfferSummary | null; joinUrl?: string | null } | null;
   lastEnded: { why: EndedWhy; caseNo: string | null } | null;
   error: { code: string; message: string } | null;
   /** Bumped whenever an offer ends, so the history reloads. */
@@ -140,10 +141,10 @@ export class OnCall {
     this.#notification.close();
     const { offer } = ringing;
     try {
-      const { result } = await connection.request('expert:answer', { offerId: offer.offerId, answer: how });
+      const { result, joinUrl } = await connection.request('expert:answer', { offerId: offer.offerId, answer: how });
       if (result === 'accepted') {
         this.store.set({
-          inCase: { caseId: offer.caseId, summary: offer.summary },
+          inCase: { caseId: offer.caseId, summary: offer.summary, joinUrl },
           presence: 'in_case',
           lastEnded: null,
         });

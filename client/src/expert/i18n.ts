@@ -56,6 +56,7 @@ const zh = {
   inCaseTitle: '您正在协助调解',
   inCaseUnknown: '您正在协助一个案件(页面刷新后无法显示案件信息)。',
   inCaseHint: '调解员会把会议链接发给您。结束后请点“离开案件”,以便接听下一次来电。',
+  joinSession: '进入调解会议',
   leaveCase: '离开案件',
   confirmLeave: '确定离开这个案件吗?',
 
@@ -126,6 +127,7 @@ const en: Record<ExpertTextKey, string> = {
   inCaseUnknown: 'You are helping with a case (its details are not shown after a reload).',
   inCaseHint:
     'The mediator will send you the session link. When you are done, tap “Leave the case” to take the next call.',
+  joinSession: 'Join the mediation session',
   leaveCase: 'Leave the case',
   confirmLeave: 'Leave this case?',
 

@@ -104,7 +104,19 @@ export function DutyScreen({ self, onLoggedOut }: { self: ExpertSelf; onLoggedOu
             ) : (
               <p>{t('inCaseUnknown')}</p>
             )}
-            <p className="hint">{t('inCaseHint')}</p>
+            {state.inCase.joinUrl ? (
+              <a
+                className="button button--primary button--big expert__wide"
+                href={state.inCase.joinUrl}
+                target="_blank"
+                rel="noopener"
+                data-testid="join-session"
+              >
+                {t('joinSession')}
+              </a>
+            ) : (
+              <p className="hint">{t('inCaseHint')}</p>
+            )}
             <button
               type="button"
               className="button button--secondary button--big expert__wide"
