@@ -29,6 +29,8 @@ import type { CollabServer } from './collab/CollabServer';
 import { createCollabServer } from './collab/createCollabServer';
 import type { CollabLimits } from './collab/limits';
 import { DeploymentCa } from './seal/DeploymentCa';
+import { resolveDataKey } from './crypto/dataKey';
+import { createNotary, type Notary } from './notary/createNotary';
 import { AgreementSigning } from './signing/AgreementSigning';
 import { agreementSealer } from './signing/sealAgreement';
 import { signingRoutes, staffAgreementRoutes } from './signing/routes';
@@ -59,6 +61,8 @@ export interface App {
   rooms: LiveRooms;
   /** Cases, staff, organisation and reports, on the database. */
   records: RecordsApp;
+  /** Remote notarization: acts, recordings, journal, seal (server/notary). */
+  notary: Notary;
   /** The agreement co-editing endpoint (/collab/<caseId>). */
   collab: CollabServer;
   createRoomWithLinks: CreateRoomWithLinks;
@@ -193,6 +197,19 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const partyAccess = (caseId: CaseId) => agreements.partyAccess(caseId);
   recordRoutes.use('/api/agreement', signingRoutes({ signing, joinTokens, links, partyAccess }));
   recordRoutes.use('/api/cases', staffAgreementRoutes({ signing, collab, records: records.records, partyAccess }));
+  const notary = createNotary({
+    db: records.db,
+    records: records.records,
+    rooms,
+    ca: sealCa,
+    dataKey: resolveDataKey(config, logger),
+    dataDir: config.database.dataDir,
+    listenIp: config.rtc.listenIp,
+    retention: config.notary.retention,
+    office: config.notary.office,
+    logger,
+  });
+  recordRoutes.use('/api/notary', notary.router);
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -205,6 +222,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     await router.close();
     await presenceStore.close();
     await collab.close();
+    await notary.close();
     pool.close();
     await records.close();
     throw error;
@@ -221,6 +239,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       await collab.close(); // before io.close(): the HTTP server waits for upgraded sockets too
       await presence.close(); // withdraws ringing calls while the experts' sockets are still there
       await io.close(); // disconnects every socket and closes the HTTP server
+      await notary.close(); // running recordings are finished and kept before their rooms close
       await adapter?.close();
       rooms.closeAll();
       await router.close();
@@ -230,5 +249,5 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       logger.info('createApp(): closed');
     })());
 
-  return { httpServer, url, pool, rooms, records, collab, createRoomWithLinks, close };
+  return { httpServer, url, pool, rooms, records, notary, collab, createRoomWithLinks, close };
 }

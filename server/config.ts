@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseRetention, type RetentionPolicy } from './notary/retention';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -53,6 +54,10 @@ const envSchema = z
     EXPERT_HEARTBEAT_TTL_SECONDS: z.coerce.number().min(3).max(300).default(15),
     EXPERT_OFFER_TIMEOUT_SECONDS: z.coerce.number().min(5).max(300).default(20),
     EXPERT_RING_AT_ONCE: z.coerce.number().int().min(1).max(10).default(1),
+    NOTARY_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(10),
+    // JURISDICTION=YEARS,...: checked by parseRetention below, so a typo cannot shorten retention.
+    NOTARY_RETENTION: z.string().max(2000).default(''),
+    NOTARY_OFFICE: z.string().trim().min(1).max(100).default('Gridroom'),
   })
   .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not be above RTC_MAX_PORT',
@@ -114,6 +119,12 @@ export interface Config {
     /** How many experts ring at once for one request. */
     ringAtOnce: number;
   };
+  notary: {
+    /** How long journal entries are kept: 10 years unless a jurisdiction says otherwise. */
+    retention: RetentionPolicy;
+    /** The notary office, as the notarial seal's organization and location. */
+    office: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -165,7 +176,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       offerTimeoutMs: Math.round(e.EXPERT_OFFER_TIMEOUT_SECONDS * 1000),
       ringAtOnce: e.EXPERT_RING_AT_ONCE,
     },
+    notary: { retention: retentionOf(e.NOTARY_RETENTION_YEARS, e.NOTARY_RETENTION), office: e.NOTARY_OFFICE },
   };
+}
+
+function retentionOf(years: number, spec: string): RetentionPolicy {
+  try {
+    return parseRetention(years, spec);
+  } catch (error) {
+    throw new ConfigError([`NOTARY_RETENTION: ${(error as Error).message.replace(/^retention: /, '')}`]);
+  }
 }
 
 /** The configuration as it may appear in a log line. */

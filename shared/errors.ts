@@ -27,6 +27,12 @@ export const ERROR_CODES = {
   UNSUPPORTED_PROTOCOL: 426,
   /** The payload is larger than the event allows. */
   PAYLOAD_TOO_LARGE: 413,
+  /** A notarial act was asked to move in a way its lifecycle does not allow (server/notary/actMachine.ts). */
+  ACT_ILLEGAL_TRANSITION: 409,
+  /** A notarial act cannot move on before its precondition is met (identity established, document signed, ...). */
+  ACT_PRECONDITION_FAILED: 409,
+  /** A notary journal row was to be deleted before its retention period ended. */
+  RETENTION_NOT_EXPIRED: 409,
   /** Too many requests from one connection. */
   RATE_LIMITED: 429,
   /** The session is held by another server of the deployment; `location` is its address. */

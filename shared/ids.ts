@@ -54,3 +54,9 @@ export type OfferId = Brand<string, 'OfferId'>;
 export const expertIdSchema = uuid.transform((s) => s as ExpertId);
 export const expertRequestIdSchema = uuid.transform((s) => s as ExpertRequestId);
 export const offerIdSchema = uuid.transform((s) => s as OfferId);
+
+// Remote notarization (server/notary).
+export type NotaryActId = Brand<string, 'NotaryActId'>;
+export type ActSignerId = Brand<string, 'ActSignerId'>;
+export const notaryActIdSchema = uuid.transform((s) => s as NotaryActId);
+export const actSignerIdSchema = uuid.transform((s) => s as ActSignerId);

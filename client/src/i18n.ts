@@ -377,6 +377,9 @@ const zhErrors: Record<ClientErrorCode, ErrorText> = {
   NOT_JOINED: { title: '出了点问题', body: '请刷新页面再试一次。' },
   PAYLOAD_TOO_LARGE: { title: '出了点问题', body: '请刷新页面再试一次。' },
   RATE_LIMITED: { title: '操作太快了', body: '请等一会儿再试。' },
+  ACT_ILLEGAL_TRANSITION: { title: '这一步现在不能做', body: '公证程序已经变化，请刷新页面查看当前步骤。' },
+  ACT_PRECONDITION_FAILED: { title: '还不能进行这一步', body: '请先完成前面的步骤，例如打开摄像头和麦克风。' },
+  RETENTION_NOT_EXPIRED: { title: '不能删除', body: '公证登记在保存期限内不能删除。' },
   UNAVAILABLE: { title: '服务暂时不可用', body: '请过一会儿再试。' },
   WRONG_NODE: { title: '正在转到会议所在的服务器', body: '请稍候;如果页面没有自动打开,请重新打开链接。' },
   INTERNAL: { title: '出了点问题', body: '请刷新页面再试一次。如果还是不行,请联系工作人员。' },
@@ -417,6 +420,15 @@ const enErrors: Record<ClientErrorCode, ErrorText> = {
   NOT_JOINED: { title: 'Something went wrong', body: 'Please reload the page and try again.' },
   PAYLOAD_TOO_LARGE: { title: 'Something went wrong', body: 'Please reload the page and try again.' },
   RATE_LIMITED: { title: 'Too fast', body: 'Please wait a moment and try again.' },
+  ACT_ILLEGAL_TRANSITION: {
+    title: 'This step is not possible now',
+    body: 'The notarial act has moved on. Please reload the page to see where it stands.',
+  },
+  ACT_PRECONDITION_FAILED: {
+    title: 'Not yet',
+    body: 'Please finish the step before, for example turn on the camera and microphone.',
+  },
+  RETENTION_NOT_EXPIRED: { title: 'Cannot be deleted', body: 'Journal entries are kept until their retention ends.' },
   UNAVAILABLE: { title: 'Not available right now', body: 'Please try again in a little while.' },
   WRONG_NODE: {
     title: 'Taking you to the meeting’s server',

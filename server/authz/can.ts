@@ -50,10 +50,27 @@ export const SESSION_ACTIONS = [
 ] as const;
 export type SessionAction = (typeof SESSION_ACTIONS)[number];
 
+/** Remote notarization (server/notary): notarial acts and the notary's journal. */
+export const NOTARY_ACTIONS = [
+  /** Schedule a notarial act (the notary who schedules it performs it). */
+  'notary:schedule',
+  /** Read an act and move it along (identity, consent, signing, seal, interruption, abort). */
+  'notary:act',
+  /** Read and export one's own journal entries. */
+  'notary:readJournal',
+] as const;
+export type NotaryAction = (typeof NOTARY_ACTIONS)[number];
+
+/** What a notary action is decided on: the act's notary (null for scheduling and one's own journal). */
+export interface NotaryScope {
+  notaryId: StaffId | null;
+}
+
 export const ACTIONS = [
   ...CASE_ACTIONS,
   ...AGREEMENT_ACTIONS,
   ...SESSION_ACTIONS,
+  ...NOTARY_ACTIONS,
   'report:read',
   'org:read',
   'org:manage',
@@ -83,7 +100,9 @@ export type ResourceOf<A extends Action> = A extends CaseAction | AgreementActio
   ? CaseScope
   : A extends 'report:read'
     ? Area
-    : null;
+    : A extends NotaryAction
+      ? NotaryScope
+      : null;
 
 export interface Decision {
   allowed: boolean;
@@ -149,6 +168,9 @@ export function can<A extends Action>(actor: Actor | null, action: A, resource: 
   if (isCaseAction(action)) return decideOnCase(actor, action, resource as CaseScope);
   if (isAgreementAction(action)) return decideOnAgreement(actor, action, resource as CaseScope);
   if (isSessionAction(action)) return decideOnSession(actor, action, resource as CaseScope);
+  if ((NOTARY_ACTIONS as readonly string[]).includes(action)) {
+    return decideOnNotarial(actor, action as NotaryAction, resource as NotaryScope);
+  }
   switch (action) {
     case 'org:read':
       return allow('every staff member may see the organisation');
@@ -161,6 +183,18 @@ export function can<A extends Action>(actor: Actor | null, action: A, resource: 
       return decideOnReport(actor, resource as Area);
   }
   return deny(`unknown action ${String(action)}`);
+}
+
+/**
+ * Notarial acts are the notary's own: a notary schedules and performs acts and
+ * keeps a journal of them; nobody else, administrators included, acts in
+ * their name or reads their journal through the app (the journal CLI is for
+ * the operator).
+ */
+function decideOnNotarial(actor: Actor, action: NotaryAction, scope: NotaryScope | null): Decision {
+  if (actor.role !== 'notary') return deny('notaries only');
+  if (action === 'notary:act' && scope?.notaryId !== actor.staffId) return deny('this act is another notary’s');
+  return allow('notaries perform and journal their own acts');
 }
 
 /** Every case action at once, for a client that shows only the buttons that will work. */

@@ -14,6 +14,10 @@ export interface Vp8SenderOptions {
   payloadType: number;
   /** Upper bound on the run, in case a test forgets to stop it. */
   seconds?: number;
+  /** Picture size, frame rate and bitrate; default 320x240, 15 fps, 300k (the benchmark sends more). */
+  size?: string;
+  fps?: number;
+  bitrate?: string;
 }
 
 export interface FfmpegProcess {
@@ -24,18 +28,50 @@ export interface FfmpegProcess {
   stop(): Promise<void>;
 }
 
-export function sendVp8TestPattern({ port, ssrc, payloadType, seconds = 30 }: Vp8SenderOptions): FfmpegProcess {
+export function sendVp8TestPattern({
+  port,
+  ssrc,
+  payloadType,
+  seconds = 30,
+  size = '320x240',
+  fps = 15,
+  bitrate = '300k',
+}: Vp8SenderOptions): FfmpegProcess {
   const args = [
     ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
-    ...['-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', String(seconds)],
+    ...['-re', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${fps}`, '-t', String(seconds)],
     // A keyframe every second: the SFU forwards a video stream to a new consumer only from a keyframe,
     // and ffmpeg does not answer the PLI it sends.
-    ...['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '15', '-an'],
+    ...['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', bitrate, '-g', String(fps), '-an'],
     // No RTCP: ffmpeg sends it from a second socket, and a comedia transport locks onto the source
     // of the first packet it sees, so an early sender report would make it ignore the RTP socket.
     ...['-payload_type', String(payloadType), '-ssrc', String(ssrc), '-rtpflags', 'skip_rtcp'],
     ...['-f', 'rtp', `rtp://127.0.0.1:${port}?rtcpport=${port}&pkt_size=1200`],
   ];
+  return spawnFfmpeg(args);
+}
+
+export interface OpusSenderOptions {
+  port: number;
+  ssrc: number;
+  payloadType: number;
+  seconds?: number;
+}
+
+/** A 440 Hz tone as Opus over RTP (48 kHz stereo, 20 ms packets), the way a microphone would send it. */
+export function sendOpusTone({ port, ssrc, payloadType, seconds = 30 }: OpusSenderOptions): FfmpegProcess {
+  const args = [
+    ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
+    ...['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(seconds)],
+    ...['-c:a', 'libopus', '-b:a', '32k', '-ac', '2', '-frame_duration', '20', '-application', 'voip', '-vn'],
+    // No RTCP, for the same reason as the camera above.
+    ...['-payload_type', String(payloadType), '-ssrc', String(ssrc), '-rtpflags', 'skip_rtcp'],
+    ...['-f', 'rtp', `rtp://127.0.0.1:${port}?rtcpport=${port}&pkt_size=1200`],
+  ];
+  return spawnFfmpeg(args);
+}
+
+function spawnFfmpeg(args: string[]): FfmpegProcess {
   const child = spawn(FFMPEG, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
