@@ -215,7 +215,13 @@ describe('limits', () => {
     }
     const closed = await floodClosed;
     await flood.terminate();
-    expect(closed).toEqual({ code: 4429, reason: 'rate limit exceeded' });
+    // The server's decision, from its log: closed for the rate, 4429.
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({ msg: 'close(): refused', code: 4429, reason: 'rate limit exceeded' }),
+    );
+    // The flooder hears 4429, unless it was still too busy sending to read the closing frame
+    // before the server gave up on the handshake (5 s; seen on a loaded machine): then 1006.
+    expect([4429, 1006]).toContain(closed.code);
     expect(Math.max(...latencies)).toBeLessThan(500);
     expect(writer.closedBy).toBeUndefined();
     expect(reader.closedBy).toBeUndefined();
