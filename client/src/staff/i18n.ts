@@ -309,6 +309,8 @@ const zh = {
   journal_documentSha256: '文书 SHA-256',
   journal_identity: '身份核验方式',
   journal_attempts: '次数',
+  journal_jurisdiction: '执业地',
+  journal_fee: '公证费',
   journal_outcome: '结果',
 };
 
@@ -616,6 +618,8 @@ const en: Record<StaffTextKey, string> = {
   journal_documentSha256: 'Document SHA-256',
   journal_identity: 'Identity method',
   journal_attempts: 'Attempts',
+  journal_jurisdiction: 'Jurisdiction',
+  journal_fee: 'Fee',
   journal_outcome: 'Outcome',
 };
 

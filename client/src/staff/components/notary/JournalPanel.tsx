@@ -21,7 +21,7 @@ export function JournalPanel({ view }: { view: ActView }) {
   const rows: [string, string, ReactNode][] = [
     ['performedAt', t('journal_performedAt'), entry ? dateTime(entry.performedAt) : pending],
     ['actType', t('notaryColType'), label(ACT_TYPES[act.actType])],
-    ['jurisdiction', t('notaryJurisdiction'), act.jurisdiction],
+    ['jurisdiction', t('journal_jurisdiction'), act.jurisdiction],
     ['document', t('notaryColDocument'), act.documentDescription],
     ['documentSha256', t('journal_documentSha256'), (entry?.document.sha256 ?? act.documentSha256) || pending],
     [
