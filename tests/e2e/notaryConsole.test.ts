@@ -1,0 +1,207 @@
+/**
+ * The notary console in Chromium, as a notary runs an act from it: sign in to
+ * /staff, schedule the act for a recorded room, upload the PDF, start; the
+ * signer sits in the room in a second browser (fake camera, consent given);
+ * the notary captures the ID's front and back and the face from the live
+ * video, sees them side by side, records the method, and carries the act on
+ * to the seal, the journal entry filling in on the page as it goes.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import type { Page } from 'puppeteer-core';
+import { launchChromium, type TestBrowser } from '../helpers/chromium';
+import { eventually } from '../helpers/eventually';
+import { sha256 } from '../helpers/notary';
+import { joinByLink } from '../helpers/pageClient';
+import { createFixture, PASSWORD, type Fixture } from '../helpers/records';
+import { startTestServer, type TestServer } from '../helpers/testServer';
+
+let dataDir: string;
+let server: TestServer;
+let fixture: Fixture;
+const browsers: TestBrowser[] = [];
+let page: Page;
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridroom-notary-console-'));
+  server = await startTestServer({ DATA_DIR: dataDir, MEDIA_WORKERS: '1' });
+  fixture = await createFixture(server.app, server.url);
+  const chrome = await launchChromium();
+  browsers.push(chrome);
+  page = await chrome.browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+});
+
+afterAll(async () => {
+  await Promise.all(browsers.map((b) => b.close()));
+  await server?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const text = (selector: string) => page.$eval(selector, (n) => n.textContent ?? '');
+const attr = (selector: string, name: string) => page.$eval(selector, (n, a) => n.getAttribute(a), name);
+
+/** Waits until the act page shows `state` (the page polls the act; nothing here sleeps). */
+const actAt = (state: string) =>
+  page.waitForSelector(`[data-testid=notary-act][data-state=${state}]`, { timeout: 20_000 });
+
+async function stepStatuses(): Promise<Record<string, string>> {
+  return page.$$eval('[data-testid=act-step]', (nodes) =>
+    Object.fromEntries(nodes.map((n) => [n.getAttribute('data-step'), n.getAttribute('data-status')])),
+  );
+}
+
+async function clickNext(event: string): Promise<void> {
+  await page.waitForSelector(`[data-testid=act-next][data-event=${event}]:not([disabled])`);
+  await page.click(`[data-testid=act-next][data-event=${event}]`);
+}
+
+async function signerInRoom(link: string): Promise<string> {
+  const signer = await launchChromium();
+  browsers.push(signer);
+  const signerPage = await signer.browser.newPage();
+  const peerId = await joinByLink(signerPage, link, '张三');
+  await signerPage.waitForSelector('[data-testid=consent-button]', { timeout: 20_000 });
+  await signerPage.click('[data-testid=consent-button]');
+  return peerId;
+}
+
+async function pdfFile(): Promise<{ file: string; hash: string }> {
+  const doc = await PDFDocument.create();
+  doc.addPage().drawText('Power of attorney', { font: await doc.embedFont(StandardFonts.Helvetica) });
+  const bytes = await doc.save({ useObjectStreams: false });
+  const file = path.join(dataDir, 'power-of-attorney.pdf');
+  fs.writeFileSync(file, bytes);
+  return { file, hash: sha256(bytes) };
+}
+
+test('a notary schedules an act in the console, identifies the signer from the live video and seals it', async () => {
+  const room = await server.createRoom('远程公证', { waitingRoom: false, recording: true });
+  const signerPeerId = await signerInRoom(room.links.party);
+
+  // Signed in, a notary lands on their acts (they have no case records), none yet.
+  await page.goto(`${server.url}/staff`);
+  await page.waitForSelector('[data-testid=login-username]');
+  await page.type('[data-testid=login-username]', fixture.staff.notary.username);
+  await page.type('[data-testid=login-password]', PASSWORD);
+  await page.click('[data-testid=login-submit]');
+  await page.waitForSelector('[data-testid=notary-acts] .empty');
+  expect(await page.$('[data-testid=nav-cases]')).toBeNull();
+
+  await page.click('[data-testid=notary-new]');
+  await page.waitForSelector('[data-testid=notary-new-form]');
+  await page.type('[data-testid=notary-description]', '授权委托书');
+  await page.click('[data-testid=notary-fee]', { clickCount: 3 });
+  await page.type('[data-testid=notary-fee]', '200');
+  await page.type('[data-testid=notary-session]', room.roomId);
+  await page.type('[data-testid=notary-signer-name]', '张三');
+  await page.type('[data-testid=notary-signer-address]', '东湖街道幸福里3栋201室');
+  await page.click('[data-testid=notary-schedule-submit]');
+
+  // The act page: five steps with the first current, nothing recorded, the journal all to come.
+  await actAt('scheduled');
+  const actId = (await attr('[data-testid=notary-act]', 'data-act-id'))!;
+  expect(await stepStatuses()).toEqual({
+    scheduled: 'current',
+    identity: 'todo',
+    recital_consent: 'todo',
+    signing: 'todo',
+    sealed: 'todo',
+  });
+  expect(await attr('[data-testid=recording-panel]', 'data-recording')).toBe('off');
+  expect(await attr('[data-testid=journal-panel]', 'data-written')).toBe('no');
+  expect(await text('[data-testid=journal-signers]')).toContain('张三 · 东湖街道幸福里3栋201室');
+  expect(await text('[data-testid=journal-fee]')).toContain('200.00 CNY');
+  // The API gives no join link for the room: the console names the room and asks for the link.
+  expect(await text('[data-testid=room-missing]')).toContain(room.roomId);
+  await page.type('[data-testid=room-link]', room.links.mediator);
+  await page.click('[data-testid=room-link-save]');
+  expect(await attr('[data-testid=room-frame]', 'src')).toBe(room.links.mediator);
+  expect(await attr('[data-testid=room-frame]', 'allow')).toBe('camera; microphone; autoplay');
+
+  const { file, hash } = await pdfFile();
+  const input = await page.$('input[data-testid=document-file]');
+  await input!.uploadFile(file);
+  await page.waitForFunction(
+    (h) => document.querySelector('[data-testid=document-sha256]')?.textContent?.includes(h),
+    { timeout: 10_000 },
+    hash,
+  );
+
+  await clickNext('start');
+  await actAt('identity');
+  expect(await stepStatuses()).toMatchObject({ scheduled: 'done', identity: 'current', recital_consent: 'todo' });
+  await page.waitForSelector('[data-testid=recording-panel][data-recording=recording]');
+  expect(await text('[data-testid=recording-state]')).toMatch(/录像|Recording/);
+
+  // The signer's camera is the default to capture from (named like the act's signer).
+  await page.waitForFunction(
+    (peer) => (document.querySelector('[data-testid=still-peer]') as HTMLSelectElement | null)?.value === peer,
+    { timeout: 20_000 },
+    signerPeerId,
+  );
+  // A comparison without the document named and the stills taken is refused on the page, before any request.
+  await page.click('[data-testid=identity-submit]');
+  await page.waitForSelector('[data-testid=identity-problem]');
+  expect(await attr('[data-testid=notary-act]', 'data-state')).toBe('identity');
+
+  for (const side of ['front', 'back', 'face']) {
+    await page.click(`[data-testid=capture-${side}]:not([disabled])`);
+    await page.waitForSelector(`[data-testid=still-${side}]:not([data-sha256=""]) img`, { timeout: 20_000 });
+  }
+  // Each still is a real picture, and the three sit side by side in one row.
+  await eventually(
+    () =>
+      page.$$eval('[data-testid=identity-stills] .still__img', (imgs) =>
+        imgs.every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0),
+      ),
+    { what: 'the stills loaded' },
+  );
+  const boxes = await Promise.all(
+    ['front', 'back', 'face'].map(async (side) => (await page.$(`[data-testid=still-${side}] img`))!.boundingBox()),
+  );
+  expect(boxes.map((b) => Math.round(b!.y))).toEqual([boxes[0]!.y, boxes[0]!.y, boxes[0]!.y].map(Math.round));
+  expect(boxes[0]!.x).toBeLessThan(boxes[1]!.x);
+  expect(boxes[1]!.x).toBeLessThan(boxes[2]!.x);
+  const faceSha = await attr('[data-testid=still-face]', 'data-sha256');
+  expect(faceSha).toMatch(/^[0-9a-f]{64}$/);
+
+  await page.click('[data-testid=method-id_comparison]');
+  await page.type('[data-testid=identity-id-document]', '居民身份证');
+  await page.click('[data-testid=identity-submit]');
+  await actAt('recital_consent');
+  expect(await stepStatuses()).toMatchObject({ identity: 'done', recital_consent: 'current' });
+  expect(await page.$('[data-testid=identity-done]')).not.toBeNull();
+  expect(await text('[data-testid=journal-identity]')).toMatch(/身份证件与本人比对|ID document compared/);
+  // The stills of this attempt stay on the page beside the room, without capture buttons now.
+  expect(await attr('[data-testid=still-face]', 'data-sha256')).toBe(faceSha);
+  expect(await page.$('[data-testid=capture-face]')).toBeNull();
+
+  await clickNext('consentGiven');
+  await actAt('signing');
+  await clickNext('documentSigned');
+  await clickNext('seal');
+  await actAt('sealed');
+  expect(await stepStatuses()).toMatchObject({ signing: 'done', sealed: 'current' });
+  expect(await page.$('[data-testid=act-next]')).toBeNull();
+  await page.waitForSelector('[data-testid=recording-panel][data-recording=off] [data-testid=recording]');
+  const recordingSha = (await text('[data-testid=recording-sha256]')).replace('SHA-256 ', '').trim();
+  expect(recordingSha).toMatch(/^[0-9a-f]{64}$/);
+
+  // The journal entry is written: its hash shown, its recording the one above, and the sealed PDF downloads.
+  await page.waitForSelector('[data-testid=journal-panel][data-written=yes] [data-testid=journal-hash]');
+  expect(await text('[data-testid=journal-recordings]')).toContain(recordingSha);
+  expect(await text('[data-testid=journal-documentSha256]')).toContain(hash);
+  const href = (await attr('[data-testid=sealed-download]', 'href'))!;
+  const head = await page.evaluate(async (url) => {
+    const response = await fetch(url, { credentials: 'same-origin' });
+    return { status: response.status, start: new TextDecoder().decode((await response.arrayBuffer()).slice(0, 5)) };
+  }, href);
+  expect(head).toEqual({ status: 200, start: '%PDF-' });
+
+  // Back in the list, the act is there as sealed.
+  await page.click('[data-testid=nav-notary]');
+  await page.waitForSelector(`[data-testid=notary-act-row][data-act-id="${actId}"] [data-state=sealed]`);
+});
