@@ -2,8 +2,9 @@
  * One act as the console sees it, kept fresh by polling: the act moves on its
  * own too (a dropped connection interrupts it server-side) and the API has no
  * push for acts, so the page asks again every 1.5 s. What a button's request
- * returns replaces the view at once; a poll answer that left before that
- * request never overwrites it (each answer carries the order it was asked in).
+ * returns replaces the view at once, and no poll that left before that answer
+ * came may overwrite it: a poll read while the seal was still closing the
+ * recording would otherwise put the act back at signing for a moment.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { getAct, type ActView } from '../../api/notary';
@@ -44,8 +45,9 @@ export function useActView(actId: string): ActViewState {
 
   const run = useCallback(
     async (request: () => Promise<ActView>) => {
-      const order = ++asked.current;
-      apply(order, await request());
+      const answer = await request();
+      // Numbered on arrival, not on departure: every poll already in flight is older than this answer.
+      apply(++asked.current, answer);
     },
     [apply],
   );
