@@ -58,14 +58,37 @@ async function clickNext(event: string): Promise<void> {
   await page.click(`[data-testid=act-next][data-event=${event}]`);
 }
 
-async function signerInRoom(link: string): Promise<string> {
-  const signer = await launchChromium();
-  browsers.push(signer);
-  const signerPage = await signer.browser.newPage();
+/** The signer joins by their link; `browser` again is the same device coming back (consent is remembered). */
+async function signerInRoom(
+  link: string,
+  browser?: TestBrowser,
+): Promise<{ peerId: string; page: Page; browser: TestBrowser }> {
+  const asked = !browser;
+  if (!browser) {
+    browser = await launchChromium();
+    browsers.push(browser);
+  }
+  const signerPage = await browser.browser.newPage();
   const peerId = await joinByLink(signerPage, link, '张三');
-  await signerPage.waitForSelector('[data-testid=consent-button]', { timeout: 20_000 });
-  await signerPage.click('[data-testid=consent-button]');
-  return peerId;
+  if (asked) {
+    await signerPage.waitForSelector('[data-testid=consent-button]', { timeout: 20_000 });
+    await signerPage.click('[data-testid=consent-button]');
+  }
+  return { peerId, page: signerPage, browser };
+}
+
+/** Fills the console's form for an act in `roomId` and resolves on its page, with its id. */
+async function scheduleInConsole(roomId: string): Promise<string> {
+  await page.waitForSelector('[data-testid=notary-new-form]');
+  await page.type('[data-testid=notary-description]', '授权委托书');
+  await page.click('[data-testid=notary-fee]', { clickCount: 3 });
+  await page.type('[data-testid=notary-fee]', '200');
+  await page.type('[data-testid=notary-session]', roomId);
+  await page.type('[data-testid=notary-signer-name]', '张三');
+  await page.type('[data-testid=notary-signer-address]', '东湖街道幸福里3栋201室');
+  await page.click('[data-testid=notary-schedule-submit]');
+  await actAt('scheduled');
+  return (await attr('[data-testid=notary-act]', 'data-act-id'))!;
 }
 
 async function pdfFile(): Promise<{ file: string; hash: string }> {
@@ -79,7 +102,7 @@ async function pdfFile(): Promise<{ file: string; hash: string }> {
 
 test('a notary schedules an act in the console, identifies the signer from the live video and seals it', async () => {
   const room = await server.createRoom('远程公证', { waitingRoom: false, recording: true });
-  const signerPeerId = await signerInRoom(room.links.party);
+  const { peerId: signerPeerId } = await signerInRoom(room.links.party);
 
   // Signed in, a notary lands on their acts (they have no case records), none yet.
   await page.goto(`${server.url}/staff`);
@@ -91,18 +114,8 @@ test('a notary schedules an act in the console, identifies the signer from the l
   expect(await page.$('[data-testid=nav-cases]')).toBeNull();
 
   await page.click('[data-testid=notary-new]');
-  await page.waitForSelector('[data-testid=notary-new-form]');
-  await page.type('[data-testid=notary-description]', '授权委托书');
-  await page.click('[data-testid=notary-fee]', { clickCount: 3 });
-  await page.type('[data-testid=notary-fee]', '200');
-  await page.type('[data-testid=notary-session]', room.roomId);
-  await page.type('[data-testid=notary-signer-name]', '张三');
-  await page.type('[data-testid=notary-signer-address]', '东湖街道幸福里3栋201室');
-  await page.click('[data-testid=notary-schedule-submit]');
-
   // The act page: five steps with the first current, nothing recorded, the journal all to come.
-  await actAt('scheduled');
-  const actId = (await attr('[data-testid=notary-act]', 'data-act-id'))!;
+  const actId = await scheduleInConsole(room.roomId);
   expect(await stepStatuses()).toEqual({
     scheduled: 'current',
     identity: 'todo',
@@ -204,4 +217,52 @@ test('a notary schedules an act in the console, identifies the signer from the l
   // Back in the list, the act is there as sealed.
   await page.click('[data-testid=nav-notary]');
   await page.waitForSelector(`[data-testid=notary-act-row][data-act-id="${actId}"] [data-state=sealed]`);
+});
+
+test('the signer drops mid-act: the console shows the act interrupted and paused, and back, identity starts again', async () => {
+  // Signed in by the test above (the same browser keeps the session).
+  const room = await server.createRoom('远程公证 · 中断', { waitingRoom: false, recording: true });
+  const first = await signerInRoom(room.links.party);
+  await page.goto(`${server.url}/staff/notary/new`);
+  await scheduleInConsole(room.roomId);
+  await clickNext('start');
+  await actAt('identity');
+  await page.click('[data-testid=capture-face]:not([disabled])');
+  await page.waitForSelector('[data-testid=still-face]:not([data-sha256=""]) img', { timeout: 20_000 });
+  const firstFace = await attr('[data-testid=still-face]', 'data-sha256');
+
+  await first.page.close(); // the signer's connection ends; the server interrupts the act by itself
+  await actAt('interrupted');
+  expect(await text('[data-testid=act-interrupted]')).toMatch(/已中断|interrupted/);
+  await page.waitForSelector(
+    '[data-testid=recording-panel][data-recording=paused] [data-testid=recording][data-attempt="1"]',
+  );
+  expect(await stepStatuses()).toMatchObject({ identity: 'todo', sealed: 'todo' });
+  expect(await attr('[data-testid=act-next]', 'data-event')).toBe('resume');
+  expect(await page.$('[data-testid=capture-face]')).toBeNull();
+
+  const again = await signerInRoom(room.links.party, first.browser);
+  // Resume once the signer's camera is back in the SFU, so the new attempt has a picture to take stills of.
+  await eventually(
+    async () => {
+      const live = await server.app.rooms.find(room.roomId as never);
+      return live?.media.getPeer(again.peerId as never)?.producers.some((p) => p.kind === 'video');
+    },
+    { timeoutMs: 30_000, what: 'the signer sending their camera again' },
+  );
+  await clickNext('resume');
+  await actAt('identity');
+  // A new attempt: recorded again, and the first attempt's stills are not this one's evidence.
+  await page.waitForSelector('[data-testid=recording-panel][data-recording=recording]');
+  expect(await text('[data-testid=recording-state]')).toMatch(/2/);
+  expect(await attr('[data-testid=still-face]', 'data-sha256')).toBe('');
+  await page.waitForFunction(
+    (peer) => (document.querySelector('[data-testid=still-peer]') as HTMLSelectElement | null)?.value === peer,
+    { timeout: 20_000 },
+    again.peerId,
+  );
+  await page.click('[data-testid=capture-face]:not([disabled])');
+  await page.waitForSelector('[data-testid=still-face]:not([data-sha256=""]) img', { timeout: 20_000 });
+  expect(await attr('[data-testid=still-face]', 'data-sha256')).not.toBe(firstFace);
+  expect(await text('[data-testid=journal-attempts]')).toContain('2');
 });
