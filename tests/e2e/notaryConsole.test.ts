@@ -43,9 +43,12 @@ afterAll(async () => {
 const text = (selector: string) => page.$eval(selector, (n) => n.textContent ?? '');
 const attr = (selector: string, name: string) => page.$eval(selector, (n, a) => n.getAttribute(a), name);
 
-/** Waits until the act page shows `state` (the page polls the act; nothing here sleeps). */
+/**
+ * Waits until the act page shows `state`: the page polls the act, nothing here sleeps. Media waits get
+ * 30 s, as the SFU and ffmpeg are slow on a machine loaded by other suites.
+ */
 const actAt = (state: string) =>
-  page.waitForSelector(`[data-testid=notary-act][data-state=${state}]`, { timeout: 20_000 });
+  page.waitForSelector(`[data-testid=notary-act][data-state=${state}]`, { timeout: 30_000 });
 
 async function stepStatuses(): Promise<Record<string, string>> {
   return page.$$eval('[data-testid=act-step]', (nodes) =>
@@ -53,10 +56,13 @@ async function stepStatuses(): Promise<Record<string, string>> {
   );
 }
 
-async function clickNext(event: string): Promise<void> {
-  await page.waitForSelector(`[data-testid=act-next][data-event=${event}]:not([disabled])`);
-  await page.click(`[data-testid=act-next][data-event=${event}]`);
+/** Clicks a button once it is enabled: a capture button stays disabled until the previous still is shown. */
+async function press(selector: string): Promise<void> {
+  await page.waitForSelector(`${selector}:not([disabled])`, { timeout: 30_000 });
+  await page.click(selector);
 }
+
+const clickNext = (event: string) => press(`[data-testid=act-next][data-event=${event}]`);
 
 /** The signer joins by their link; `browser` again is the same device coming back (consent is remembered). */
 async function signerInRoom(
@@ -71,7 +77,7 @@ async function signerInRoom(
   const signerPage = await browser.browser.newPage();
   const peerId = await joinByLink(signerPage, link, '张三');
   if (asked) {
-    await signerPage.waitForSelector('[data-testid=consent-button]', { timeout: 20_000 });
+    await signerPage.waitForSelector('[data-testid=consent-button]', { timeout: 30_000 });
     await signerPage.click('[data-testid=consent-button]');
   }
   return { peerId, page: signerPage, browser };
@@ -152,7 +158,7 @@ test('a notary schedules an act in the console, identifies the signer from the l
   // The signer's camera is the default to capture from (named like the act's signer).
   await page.waitForFunction(
     (peer) => (document.querySelector('[data-testid=still-peer]') as HTMLSelectElement | null)?.value === peer,
-    { timeout: 20_000 },
+    { timeout: 30_000 },
     signerPeerId,
   );
   // A comparison without the document named and the stills taken is refused on the page, before any request.
@@ -161,8 +167,8 @@ test('a notary schedules an act in the console, identifies the signer from the l
   expect(await attr('[data-testid=notary-act]', 'data-state')).toBe('identity');
 
   for (const side of ['front', 'back', 'face']) {
-    await page.click(`[data-testid=capture-${side}]:not([disabled])`);
-    await page.waitForSelector(`[data-testid=still-${side}]:not([data-sha256=""]) img`, { timeout: 20_000 });
+    await press(`[data-testid=capture-${side}]`);
+    await page.waitForSelector(`[data-testid=still-${side}]:not([data-sha256=""]) img`, { timeout: 30_000 });
   }
   // Each still is a real picture, and the three sit side by side in one row.
   await eventually(
@@ -227,8 +233,8 @@ test('the signer drops mid-act: the console shows the act interrupted and paused
   await scheduleInConsole(room.roomId);
   await clickNext('start');
   await actAt('identity');
-  await page.click('[data-testid=capture-face]:not([disabled])');
-  await page.waitForSelector('[data-testid=still-face]:not([data-sha256=""]) img', { timeout: 20_000 });
+  await press('[data-testid=capture-face]');
+  await page.waitForSelector('[data-testid=still-face]:not([data-sha256=""]) img', { timeout: 30_000 });
   const firstFace = await attr('[data-testid=still-face]', 'data-sha256');
 
   await first.page.close(); // the signer's connection ends; the server interrupts the act by itself
@@ -258,11 +264,11 @@ test('the signer drops mid-act: the console shows the act interrupted and paused
   expect(await attr('[data-testid=still-face]', 'data-sha256')).toBe('');
   await page.waitForFunction(
     (peer) => (document.querySelector('[data-testid=still-peer]') as HTMLSelectElement | null)?.value === peer,
-    { timeout: 20_000 },
+    { timeout: 30_000 },
     again.peerId,
   );
-  await page.click('[data-testid=capture-face]:not([disabled])');
-  await page.waitForSelector('[data-testid=still-face]:not([data-sha256=""]) img', { timeout: 20_000 });
+  await press('[data-testid=capture-face]');
+  await page.waitForSelector('[data-testid=still-face]:not([data-sha256=""]) img', { timeout: 30_000 });
   expect(await attr('[data-testid=still-face]', 'data-sha256')).not.toBe(firstFace);
   expect(await text('[data-testid=journal-attempts]')).toContain('2');
 });
