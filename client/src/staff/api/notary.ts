@@ -4,9 +4,8 @@
  * now, the recording state, this attempt's stills, who is in the room and,
  * once final, the journal entry. Dates arrive as ISO strings.
  */
-import { isErrorCode } from '../../../../shared/errors';
 import type { ActState, ActType, IdentityMethod, JournalEntry } from '../../../../shared/notary';
-import { ApiError, get, post } from './http';
+import { get, post } from './http';
 
 export type StillSide = 'front' | 'back' | 'face';
 export const STILL_SIDES: readonly StillSide[] = ['front', 'back', 'face'];
@@ -111,26 +110,9 @@ export const recordIdentity = (id: string, records: IdentityRecord[]) => post<Ac
 export const stillUrl = (id: string, sha256: string) => `${a(id)}/stills/${sha256}`;
 export const sealedPdfUrl = (id: string) => `${a(id)}/sealed.pdf`;
 
-/** The PDF itself as the body: the one call that is not JSON (http.ts speaks JSON only). */
-export async function uploadDocument(id: string, pdf: Blob): Promise<ActView> {
-  let response: Response;
-  try {
-    response = await fetch(`${a(id)}/document`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { accept: 'application/json', 'content-type': 'application/pdf' },
-      body: pdf,
-    });
-  } catch (error) {
-    throw new ApiError('NETWORK', error instanceof Error ? error.message : String(error), 0);
-  }
-  const json = (await response.json().catch(() => undefined)) as
-    (ActView & { error?: { code?: string; message?: string } }) | undefined;
-  if (response.ok && json) return json;
-  const code = json?.error?.code;
-  throw new ApiError(
-    isErrorCode(code) ? code : 'INTERNAL',
-    json?.error?.message ?? response.statusText,
-    response.status,
+/** The PDF itself as the body (its type application/pdf, as the route requires), not JSON. */
+export const uploadDocument = (id: string, pdf: Blob) =>
+  post<ActView>(
+    `${a(id)}/document`,
+    pdf.type === 'application/pdf' ? pdf : new Blob([pdf], { type: 'application/pdf' }),
   );
-}
