@@ -133,6 +133,14 @@ export class SqlNotaryStore {
     return row;
   }
 
+  /** One notary's acts, newest first (the console's list); capped, as a notary has a day's work open, not years. */
+  actsOf(notaryId: StaffId, limit = 200): Promise<ActRecord[]> {
+    return this.q.query<ActRecord>(`${ACT_SELECT} where a.notary_id = $1 order by a.created_at desc limit $2`, [
+      notaryId,
+      limit,
+    ]);
+  }
+
   signers(actId: NotaryActId): Promise<SignerRecord[]> {
     return this.q.query<SignerRecord>(
       `select id, act_id as "actId", position, name, address from notary_act_signers where act_id = $1 order by position`,

@@ -6,6 +6,7 @@
  * authenticateStaff in front, `/verify` and `/ca.pem` must stay public.
  *
  *   POST /acts                    { actType, documentDescription, jurisdiction, signers[], feeMinor?, ... }
+ *   GET  /acts                    one's own acts, newest first (the console's list)
  *   GET  /acts/:id                the act, its signers, the events it accepts now, whether it is being
  *                                 recorded, its recordings, this attempt's stills, the room's
  *                                 participants and, once final, its journal entry: what a console shows
@@ -78,6 +79,13 @@ export function notaryRoutes(service: NotaryService, q: Queryable, options: Nota
     authorize(actor, 'notary:schedule', { notaryId: null });
     const act = await service.schedule(actor.staffId, req.body);
     res.status(201).json(await view(act));
+  });
+
+  router.get('/acts', async (req, res) => {
+    const actor = staffOf(req);
+    // Scheduling and listing are both "one's own acts": the same rule decides.
+    authorize(actor, 'notary:schedule', { notaryId: null });
+    res.json({ acts: await new SqlNotaryStore(q).actsOf(actor.staffId) });
   });
 
   router.get('/acts/:id', async (req, res) => {

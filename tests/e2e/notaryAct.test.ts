@@ -2,8 +2,9 @@
  * A remote notarial act with real browsers: the notary and the signer open
  * their links of a recorded room in Chromium (fake camera and microphone),
  * each agrees to the recording, and the notary runs the act over the API
- * (the console is not built yet): stills of the signer's ID and face from the
- * SFU, identity, consent, signature, seal. Then, as the issue asks: the
+ * (notaryConsole.test.ts drives an act from the console's page): stills of
+ * the signer's ID and face from the SFU, identity, consent, signature, seal.
+ * Then, as the issue asks: the
  * sealed PDF passes pdfsig against the deployment CA and fails after a
  * one-byte change; ffprobe shows audio and video of both covering the act;
  * the recording's hash equals the journal's; the journal verifies, and fails

@@ -121,6 +121,15 @@ test('another notary, an administrator and an anonymous caller are refused', asy
   expect((await call('admin', 'GET', '/journal')).status).toBe(403);
 });
 
+test("the act list holds one's own acts only, and is for notaries", async () => {
+  const mine = await call('notaryA', 'GET', '/acts');
+  expect(mine.status).toBe(200);
+  expect(mine.body.acts.map((a: Loose) => a.id)).toContain(actId);
+  expect((await call('notaryB', 'GET', '/acts')).body.acts.map((a: Loose) => a.id)).not.toContain(actId);
+  expect((await call('admin', 'GET', '/acts')).status).toBe(403);
+  expect((await call(null, 'GET', '/acts')).status).toBe(401);
+});
+
 test('bad input is BAD_REQUEST and an illegal move is ACT_ILLEGAL_TRANSITION', async () => {
   expect((await call('notaryA', 'POST', '/acts', { ...ACT, signers: [] })).status).toBe(400);
   expect((await call('notaryA', 'GET', '/acts/not-a-uuid')).status).toBe(400);

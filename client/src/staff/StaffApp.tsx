@@ -14,6 +14,9 @@ import { Dashboard } from './components/Dashboard';
 import { ExpertBoard } from './components/ExpertBoard';
 import { Header } from './components/Header';
 import { Login } from './components/Login';
+import { NewNotaryAct } from './components/notary/NewNotaryAct';
+import { NotaryActPage } from './components/notary/NotaryActPage';
+import { NotaryActs } from './components/notary/NotaryActs';
 import { RegisterCase } from './components/RegisterCase';
 import { ErrorLine, Loading } from './components/ui';
 import { useStaffI18n } from './i18n';
@@ -78,7 +81,11 @@ export function StaffApp() {
             </a>
           </p>
         )}
-        {route.name === 'cases' && <CaseList me={me} />}
+        {/* A notary has no case records (server/authz/can.ts): their home is their acts. */}
+        {route.name === 'cases' && (me.role === 'notary' ? <NotaryActs /> : <CaseList me={me} />)}
+        {route.name === 'notary' && <NotaryActs />}
+        {route.name === 'notaryNew' && <NewNotaryAct />}
+        {route.name === 'notaryAct' && <NotaryActPage key={route.id} actId={route.id} />}
         {route.name === 'register' && <RegisterCase me={me} />}
         {route.name === 'case' && <CaseDetail key={route.id} me={me} caseId={route.id} />}
         {route.name === 'dashboard' && <Dashboard />}

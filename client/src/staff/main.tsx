@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { StaffApp } from './StaffApp';
 import '../styles.css';
 import './staff.css';
+import './notary.css';
 
 const root = document.getElementById('root');
 if (root) {

@@ -6,13 +6,24 @@ import { useSyncExternalStore } from 'react';
 import { Store } from '../store';
 
 export type Route =
-  { name: 'cases' } | { name: 'register' } | { name: 'case'; id: string } | { name: 'dashboard' } | { name: 'experts' };
+  | { name: 'cases' }
+  | { name: 'register' }
+  | { name: 'case'; id: string }
+  | { name: 'dashboard' }
+  | { name: 'experts' }
+  | { name: 'notary' }
+  | { name: 'notaryNew' }
+  | { name: 'notaryAct'; id: string };
 
 export function parseRoute(pathname: string): Route {
   const rest = pathname.replace(/^\/staff\/?/, '').replace(/\/$/, '');
   if (rest === 'cases/new') return { name: 'register' };
   if (rest === 'dashboard') return { name: 'dashboard' };
   if (rest === 'experts') return { name: 'experts' };
+  if (rest === 'notary') return { name: 'notary' };
+  if (rest === 'notary/new') return { name: 'notaryNew' };
+  const act = /^notary\/acts\/([A-Za-z0-9-]+)$/.exec(rest);
+  if (act?.[1]) return { name: 'notaryAct', id: act[1] };
   const match = /^cases\/([A-Za-z0-9-]+)$/.exec(rest);
   if (match?.[1]) return { name: 'case', id: match[1] };
   return { name: 'cases' };
@@ -30,6 +41,12 @@ export function pathOf(route: Route): string {
       return '/staff/dashboard';
     case 'experts':
       return '/staff/experts';
+    case 'notary':
+      return '/staff/notary';
+    case 'notaryNew':
+      return '/staff/notary/new';
+    case 'notaryAct':
+      return `/staff/notary/acts/${encodeURIComponent(route.id)}`;
   }
 }
 

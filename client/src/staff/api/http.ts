@@ -1,6 +1,6 @@
 /**
- * The one way the console talks to the server: JSON over fetch with the
- * session cookie, and every failure turned into an ApiError carrying the
+ * The one way the console talks to the server: JSON (or a file) over fetch
+ * with the session cookie, and every failure turned into an ApiError carrying the
  * server's code (shared/errors.ts) so screens can say what went wrong.
  */
 import { isErrorCode, type ErrorCode } from '../../../../shared/errors';
@@ -28,27 +28,33 @@ export function onUnauthenticated(listener: Listener): () => void {
 }
 
 export async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const json = body !== undefined && !(body instanceof Blob);
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: {
+        accept: 'application/json',
+        ...(json ? { 'content-type': 'application/json' } : {}),
+        // A file goes as itself (a PDF to sign), typed by what it is.
+        ...(body instanceof Blob ? { 'content-type': body.type || 'application/octet-stream' } : {}),
+      },
+      body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body),
     });
   } catch (error) {
     throw new ApiError('NETWORK', error instanceof Error ? error.message : String(error), 0);
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
-  let json: unknown = undefined;
+  let parsed: unknown = undefined;
   try {
-    json = text ? JSON.parse(text) : undefined;
+    parsed = text ? JSON.parse(text) : undefined;
   } catch {
     // An HTML error page from a proxy: fall through with no body.
   }
-  if (response.ok) return json as T;
-  const error = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  if (response.ok) return parsed as T;
+  const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
   const code = isErrorCode(error?.code) ? error.code : response.status === 404 ? 'NOT_FOUND' : 'INTERNAL';
   if (code === 'UNAUTHENTICATED') for (const listener of [...unauthenticatedListeners]) listener();
   throw new ApiError(code, typeof error?.message === 'string' ? error.message : response.statusText, response.status);

@@ -21,13 +21,28 @@ export function Header({ me, route, onLoggedOut }: { me: Me; route: Route; onLog
     onLoggedOut();
   };
   const onCases = route.name === 'cases' || route.name === 'case' || route.name === 'register';
+  const onNotary = route.name === 'notary' || route.name === 'notaryNew' || route.name === 'notaryAct';
   return (
     <header className="topbar">
       <nav className="topbar__nav">
         <span className="topbar__brand">{t('appTitle')}</span>
-        <RouteLink to={{ name: 'cases' }} className={`topbar__link${onCases ? ' is-current' : ''}`} testId="nav-cases">
-          {t('navCases')}
-        </RouteLink>
+        {me.role === 'notary' ? (
+          <RouteLink
+            to={{ name: 'notary' }}
+            className={`topbar__link${onNotary || onCases ? ' is-current' : ''}`}
+            testId="nav-notary"
+          >
+            {t('navNotary')}
+          </RouteLink>
+        ) : (
+          <RouteLink
+            to={{ name: 'cases' }}
+            className={`topbar__link${onCases ? ' is-current' : ''}`}
+            testId="nav-cases"
+          >
+            {t('navCases')}
+          </RouteLink>
+        )}
         {me.role === 'coordinator' && (
           <RouteLink
             to={{ name: 'dashboard' }}
