@@ -14,6 +14,7 @@ import { createRoutes, type CreateRoomWithLinks } from './http/routes';
 import { JoinTokens } from './links/joinToken';
 import { LiveRooms } from './rooms/LiveRooms';
 import { SessionLinks } from './sessions/SessionLinks';
+import { SqlSessionLinkStore } from './sessions/SessionStore';
 import { expertJoinLinks } from './sessions/expertJoinLinks';
 import { sessionRoutes } from './sessions/routes';
 import { SessionService } from './sessions/SessionService';
@@ -207,6 +208,15 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     listenIp: config.rtc.listenIp,
     retention: config.notary.retention,
     office: config.notary.office,
+    roomLinkOf: async (sessionId) => {
+      // The newest moderator link of the room that still opens it: the notary's own.
+      const now = Date.now();
+      const usable = (await new SqlSessionLinkStore(records.db).linksOf([sessionId as RoomId])).filter(
+        (l) => l.role === 'mediator' && !l.revokedAt && l.expiresAt.getTime() > now,
+      );
+      const newest = usable.at(-1);
+      return newest ? ((await links.view(newest, true)).url ?? null) : null;
+    },
     logger,
   });
   recordRoutes.use('/api/notary', notary.router);

@@ -38,6 +38,8 @@ export interface NotaryDeps {
   retention?: RetentionPolicy;
   /** The notary office, as the seal's organization and location. */
   office?: string;
+  /** The notary's own join link into an act's room (server/sessions), shown by the console beside the stills. */
+  roomLinkOf?(sessionId: string): Promise<string | null>;
   logger: Logger;
 }
 
@@ -106,6 +108,7 @@ export function createNotary(deps: NotaryDeps): Notary {
   router.use(
     notaryRoutes(service, deps.db, {
       mediaDir: recordings.dir,
+      roomLinkOf: async (act) => (act.sessionId && deps.roomLinkOf ? deps.roomLinkOf(act.sessionId) : null),
       participantsOf: async (act) => {
         const live = act.sessionId ? await deps.rooms.find(act.sessionId as RoomId) : undefined;
         return (live?.joinedPeers ?? []).map((peer) => ({

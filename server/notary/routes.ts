@@ -45,6 +45,8 @@ export interface NotaryRoutesOptions {
   mediaDir?: string;
   /** Who is in the act's room now, and whether they send a camera picture (for the still buttons). */
   participantsOf?(act: ActRecord): Promise<{ peerId: string; displayName: string | null; camera: boolean }[]>;
+  /** The notary's own join link into the act's room (its newest live moderator link), for the console. */
+  roomLinkOf?(act: ActRecord): Promise<string | null>;
 }
 
 export function notaryRoutes(service: NotaryService, q: Queryable, options: NotaryRoutesOptions = {}): Router {
@@ -70,6 +72,7 @@ export function notaryRoutes(service: NotaryService, q: Queryable, options: Nota
       recordings: await store.recordings(act.id),
       stills: act.attempt > 0 ? await store.stills(act.id, act.attempt) : [],
       participants: (await options.participantsOf?.(act)) ?? [],
+      roomLink: (await options.roomLinkOf?.(act)) ?? null,
       journal: journalRow ? { seq: journalRow.seq, hash: journalRow.hash, entry: journalRow.entry } : null,
     };
   };

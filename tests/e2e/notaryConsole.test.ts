@@ -133,10 +133,8 @@ test('a notary schedules an act in the console, identifies the signer from the l
   expect(await attr('[data-testid=journal-panel]', 'data-written')).toBe('no');
   expect(await text('[data-testid=journal-signers]')).toContain('张三 · 东湖街道幸福里3栋201室');
   expect(await text('[data-testid=journal-fee]')).toContain('200.00 CNY');
-  // The API gives no join link for the room: the console names the room and asks for the link.
-  expect(await text('[data-testid=room-missing]')).toContain(room.roomId);
-  await page.type('[data-testid=room-link]', room.links.mediator);
-  await page.click('[data-testid=room-link-save]');
+  // The act's view brings the notary's own link into the room: the live video is beside the stills at once.
+  await page.waitForSelector('[data-testid=room-frame]');
   expect(await attr('[data-testid=room-frame]', 'src')).toBe(room.links.mediator);
   expect(await attr('[data-testid=room-frame]', 'allow')).toBe('camera; microphone; autoplay');
 

@@ -75,6 +75,8 @@ export interface ActView {
   recordings: ActRecording[];
   stills: ActStill[];
   participants: ActParticipant[];
+  /** The notary's own join link into the act's room, when the server has one. */
+  roomLink: string | null;
   journal: { seq: number; hash: string; entry: JournalEntry } | null;
 }
 

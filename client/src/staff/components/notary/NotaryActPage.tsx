@@ -43,7 +43,7 @@ export function NotaryActPage({ actId }: { actId: string }) {
       <ErrorLine error={error} />
       <ActSteps view={view} run={run} />
       <div className="notary-act__columns">
-        <RoomPane actId={act.id} sessionId={act.sessionId} />
+        <RoomPane actId={act.id} sessionId={act.sessionId} roomLink={view.roomLink} />
         <section className="card" data-testid="identity-panel">
           <h2 className="card__title">{t('notaryIdentity')}</h2>
           {act.state === 'scheduled' && <p className="hint">{t('notaryIdentityLater')}</p>}

@@ -1,9 +1,9 @@
 /**
- * The live video beside the ID stills. The act's API names its room
- * (sessionId) but gives no join link, so the notary pastes their own
- * (mediator) link of that room once; a same-origin link is embedded as the
- * room's join page, any other is offered as a link to open. The link is kept
- * in this tab only, as it is a credential to the room.
+ * The live video beside the ID stills: the notary's own (moderator) link into
+ * the act's room, as the act's API gives it; when it has none (the room's
+ * links were made elsewhere), the notary pastes theirs once, kept in this tab
+ * only, as it is a credential to the room. A same-origin link is embedded as
+ * the room's join page, any other is offered as a link to open.
  */
 import { useState } from 'react';
 import { useStaffI18n } from '../../i18n';
@@ -18,9 +18,18 @@ function sameOrigin(link: string): boolean {
   }
 }
 
-export function RoomPane({ actId, sessionId }: { actId: string; sessionId: string | null }) {
+export function RoomPane({
+  actId,
+  sessionId,
+  roomLink,
+}: {
+  actId: string;
+  sessionId: string | null;
+  roomLink: string | null;
+}) {
   const { t } = useStaffI18n();
-  const [link, setLink] = useState(() => sessionStorage.getItem(keyOf(actId)) ?? '');
+  const [pasted, setLink] = useState(() => sessionStorage.getItem(keyOf(actId)) ?? '');
+  const link = pasted || roomLink || '';
   const [draft, setDraft] = useState('');
   const save = (value: string) => {
     if (value) sessionStorage.setItem(keyOf(actId), value);
@@ -45,9 +54,11 @@ export function RoomPane({ actId, sessionId }: { actId: string; sessionId: strin
           <a className="button button--secondary" href={link} target="_blank" rel="noreferrer" data-testid="room-open">
             {t('notaryOpenRoom')}
           </a>
-          <button type="button" className="button button--quiet" onClick={() => save('')}>
-            {t('notaryForgetRoom')}
-          </button>
+          {pasted && (
+            <button type="button" className="button button--quiet" onClick={() => save('')}>
+              {t('notaryForgetRoom')}
+            </button>
+          )}
         </p>
       )}
       {!link && (
