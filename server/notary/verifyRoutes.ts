@@ -15,6 +15,7 @@ import type { Queryable } from '../db/Db';
 import { entryHash, NotaryJournal } from './NotaryJournal';
 import { verifyNotarizedPdf, type SealBinding } from './notarialSeal';
 import { VERIFY_PAGE_HTML } from './verifyPage';
+import { rateLimit } from 'express-rate-limit';
 
 export interface VerifyRoutesDeps {
   q: Queryable;
@@ -40,6 +41,9 @@ export interface NotarizedPdfReport {
 }
 
 const PDF_LIMIT = '25mb';
+/** Verifications one address may ask for per minute: plenty for a person, little for a flood. */
+const VERIFICATIONS_PER_WINDOW = 30;
+const VERIFY_WINDOW_MS = 60_000;
 
 export function notaryVerifyRoutes(deps: VerifyRoutesDeps): Router {
   const router = Router();
@@ -55,6 +59,15 @@ export function notaryVerifyRoutes(deps: VerifyRoutesDeps): Router {
 
   router.post(
     '/verify',
+    // Public and up to 25 MB a request: bounded per client address before the body is read.
+    rateLimit({
+      windowMs: VERIFY_WINDOW_MS,
+      limit: VERIFICATIONS_PER_WINDOW,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, _res, next) =>
+        next(new AppError('RATE_LIMITED', 'too many verifications from this address; try again in a minute')),
+    }),
     express.raw({ type: ['application/pdf', 'application/octet-stream'], limit: PDF_LIMIT }),
     async (req, res) => {
       const body: unknown = req.body;

@@ -190,3 +190,22 @@ test('the notary routes need a login, and the verification page does not', async
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('type="file"');
 });
+
+test('the public verification is limited per address: past 30 a minute it answers 429 RATE_LIMITED', async () => {
+  const verify = () =>
+    fetch(`${server.url}/api/notary/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/pdf' },
+      body: 'not a pdf',
+    });
+  const statuses: number[] = [];
+  for (let i = 0; i < 31; i++) statuses.push((await verify()).status);
+  // Answered (400: not a PDF) up to the limit (less what earlier tests of this file used), then refused.
+  const firstRefused = statuses.indexOf(429);
+  expect(firstRefused).toBeGreaterThanOrEqual(25);
+  expect(statuses.slice(0, firstRefused).every((s) => s === 400)).toBe(true);
+  expect(statuses.slice(firstRefused).every((s) => s === 429)).toBe(true);
+  const refused = await verify();
+  expect(await refused.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+  expect(refused.headers.get('ratelimit-policy')).toContain('30');
+});
