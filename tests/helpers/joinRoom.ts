@@ -25,3 +25,14 @@ export async function joinRoom(
   const join = await client.request('room:join', { displayName, rtpCapabilities: rtpCapabilities as never });
   return { rtpCapabilities, send: sendTransport, recv, join };
 }
+
+/** A VP8 camera producer's parameters on a send transport (no RTP need flow for the SFU to route it). */
+export const vp8Camera = (transportId: string, codec: Record<string, unknown> = {}) => ({
+  transportId,
+  kind: 'video' as const,
+  source: 'camera' as const,
+  rtpParameters: {
+    codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, ...codec }],
+    encodings: [{ ssrc: 11111111 }],
+  },
+});

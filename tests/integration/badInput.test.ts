@@ -9,7 +9,7 @@ import type { RoomId, TransportId } from '../../shared/ids';
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION } from '../../shared/protocol';
 import { JoinTokens } from '../../server/links/joinToken';
 import { eventually } from '../helpers/eventually';
-import { joinRoom } from '../helpers/joinRoom';
+import { joinRoom, vp8Camera } from '../helpers/joinRoom';
 import { TestSignalingClient } from '../helpers/signalingClient';
 import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
 
@@ -72,16 +72,6 @@ async function stateOf(roomId: RoomId) {
       .sort((a, b) => a.peerId.localeCompare(b.peerId)),
   };
 }
-
-const vp8Camera = (transportId: string, codec: Record<string, unknown> = {}) => ({
-  transportId,
-  kind: 'video',
-  source: 'camera',
-  rtpParameters: {
-    codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, ...codec }],
-    encodings: [{ ssrc: 11111111 }],
-  },
-});
 
 describe('the handshake', () => {
   let roomId: RoomId;
