@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RedisClientType } from 'redis';
+import { AppError } from '../../shared/errors';
 import type { RoomId } from '../../shared/ids';
 import { RoutingKeys } from '../presence/keys';
 
@@ -97,7 +98,7 @@ export class RedisNodeRouter implements NodeRouter {
     this.#log.info({ url: this.#options.url() }, 'start(): registered');
   }
 
-  async claim(roomId: RoomId): Promise<RoomPlace> {
+  async claim(roomId: RoomId, retried = false): Promise<RoomPlace> {
     const owner = (await this.#client.eval(CLAIM, {
       keys: [this.#keys.room(roomId)],
       arguments: [this.nodeId, String(this.#ttlMs), this.#keys.nodePrefix()],
@@ -107,8 +108,11 @@ export class RedisNodeRouter implements NodeRouter {
       return { here: true };
     }
     const url = await this.#urlOf(owner);
-    // Its registration lapsed between the script and this read: try once more, it is free now.
-    return url ? { here: false, url } : this.claim(roomId);
+    if (url) return { here: false, url };
+    // Its registration lapsed between the script and this read: once more, it is free now. A
+    // registration that stays unreadable is not ours to override: say so rather than loop.
+    if (retried) throw new AppError('UNAVAILABLE', 'the server holding this session cannot be reached; try again');
+    return this.claim(roomId, true);
   }
 
   async elsewhere(roomId: RoomId): Promise<string | null> {
