@@ -7,6 +7,8 @@
  * renewing, and its rooms are free to be claimed again within the TTL.
  *
  * Without Redis there is one node and every room is here (`singleNode`).
+ * While Redis is unreachable each node serves what is opened on it: joining
+ * a session matters more than keeping it on one node for those minutes.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -99,10 +101,20 @@ export class RedisNodeRouter implements NodeRouter {
   }
 
   async claim(roomId: RoomId, retried = false): Promise<RoomPlace> {
-    const owner = (await this.#client.eval(CLAIM, {
-      keys: [this.#keys.room(roomId)],
-      arguments: [this.nodeId, String(this.#ttlMs), this.#keys.nodePrefix()],
-    })) as string;
+    let owner: string;
+    try {
+      owner = (await withTimeout(
+        this.#client.eval(CLAIM, {
+          keys: [this.#keys.room(roomId)],
+          arguments: [this.nodeId, String(this.#ttlMs), this.#keys.nodePrefix()],
+        }),
+      )) as string;
+    } catch (err) {
+      // Redis is away: serve the room here rather than turn everyone away; the claim is
+      // taken on the next open once Redis is back (a session may briefly live on two nodes).
+      this.#log.warn({ err, roomId }, 'claim(): Redis unavailable, serving here');
+      return { here: true };
+    }
     if (owner === this.nodeId) {
       this.#held.add(roomId);
       return { here: true };
@@ -116,20 +128,26 @@ export class RedisNodeRouter implements NodeRouter {
   }
 
   async elsewhere(roomId: RoomId): Promise<string | null> {
-    const owner = await this.#client.get(this.#keys.room(roomId));
-    if (!owner || owner === this.nodeId) return null;
-    return this.#urlOf(owner);
+    try {
+      const owner = await withTimeout(this.#client.get(this.#keys.room(roomId)));
+      if (!owner || owner === this.nodeId) return null;
+      return await withTimeout(this.#urlOf(owner));
+    } catch (err) {
+      this.#log.warn({ err, roomId }, 'elsewhere(): Redis unavailable, serving here');
+      return null;
+    }
   }
 
   async release(roomId: RoomId): Promise<void> {
     this.#held.delete(roomId);
-    await this.#client.eval(RELEASE, { keys: [this.#keys.room(roomId)], arguments: [this.nodeId] });
+    await withTimeout(this.#client.eval(RELEASE, { keys: [this.#keys.room(roomId)], arguments: [this.nodeId] }));
   }
 
+  /** Releases this node's rooms and registration; with Redis away they lapse by themselves. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await Promise.allSettled([...this.#held].map((roomId) => this.release(roomId)));
-    await this.#client.del(this.#keys.node(this.nodeId)).catch(() => undefined);
+    await withTimeout(this.#client.del(this.#keys.node(this.nodeId))).catch(() => undefined);
   }
 
   async #urlOf(nodeId: string): Promise<string | null> {
@@ -148,4 +166,18 @@ export class RedisNodeRouter implements NodeRouter {
     for (const roomId of this.#held) multi.pExpire(this.#keys.room(roomId), this.#ttlMs);
     await multi.exec();
   }
+}
+
+/**
+ * node-redis queues commands while it reconnects: without a bound, a join
+ * would wait for Redis to come back. A second is long for a round trip here.
+ */
+const REDIS_TIMEOUT_MS = 1000;
+
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis in ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

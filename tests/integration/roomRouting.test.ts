@@ -13,7 +13,7 @@ import { RoutingKeys } from '../../server/presence/keys';
 import { RedisNodeRouter } from '../../server/routing/NodeRouter';
 import { eventually } from '../helpers/eventually';
 import { joinRoom } from '../helpers/joinRoom';
-import { connectRedis, deleteKeys, testPrefix, testRedisUrl } from '../helpers/redis';
+import { connectRedis, deleteKeys, OwnRedisServer, testPrefix, testRedisUrl } from '../helpers/redis';
 import { TestSignalingClient } from '../helpers/signalingClient';
 import { createTestDb, type TestDb } from '../helpers/testDb';
 import { startTestServer, tokenOf, type TestServer } from '../helpers/testServer';
@@ -114,5 +114,31 @@ test('a room held by a node whose registration lapsed (it died) goes to the next
   } finally {
     await alive.close();
     await deleteKeys(redis, own);
+  }
+});
+
+test('while Redis is away a node serves the rooms opened on it (within a second), instead of turning people away', async () => {
+  const own = await OwnRedisServer.start();
+  const client = await connectRedis(own.url);
+  client.on('error', () => undefined);
+  const router = new RedisNodeRouter({
+    client,
+    prefix: testPrefix(),
+    url: () => 'http://here.example',
+    load: () => ({ rooms: 0, participants: 0 }),
+    logger: pino({ level: 'silent' }),
+  });
+  try {
+    await router.start();
+    await own.stop();
+    const started = performance.now();
+    expect(await router.claim('RedisAwayRoom01' as RoomId)).toEqual({ here: true });
+    expect(await router.elsewhere('RedisAwayRoom02' as RoomId)).toBeNull();
+    expect(performance.now() - started).toBeLessThan(3000);
+    // Shutting down with Redis away does not hang either.
+    await router.close();
+  } finally {
+    await own.stop();
+    client.destroy();
   }
 });
