@@ -4,41 +4,21 @@
  */
 import { useEffect, useState } from 'react';
 import { STAFF_ROLES } from '../../../shared/staff';
-import { ApiError, onUnauthenticated } from '../staff/api/http';
-import { me as fetchMe } from '../staff/api/records';
+import { ApiError } from '../staff/api/http';
 import type { Me } from '../staff/api/types';
 import { Login } from '../staff/components/Login';
+import { useStaffSession } from '../staff/useStaffSession';
 import { expertSelf } from './api';
 import { DutyScreen } from './components/DutyScreen';
 import { useExpertI18n } from './i18n';
 
-type Auth = { state: 'checking' } | { state: 'out'; expired: boolean } | { state: 'in'; me: Me };
-
 export function ExpertApp() {
   const { t, label } = useExpertI18n();
-  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
-  const [error, setError] = useState<unknown>(undefined);
+  const { auth, error, setAuth } = useStaffSession();
 
   useEffect(() => {
     document.title = `${t('appTitle')} · Gridroom`;
   });
-
-  useEffect(() => {
-    let current = true;
-    fetchMe().then(
-      ({ staff }) => current && setAuth({ state: 'in', me: staff }),
-      (e: unknown) => {
-        if (!current) return;
-        if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') setAuth({ state: 'out', expired: false });
-        else setError(e);
-      },
-    );
-    const off = onUnauthenticated(() => setAuth((a) => (a.state === 'in' ? { state: 'out', expired: true } : a)));
-    return () => {
-      current = false;
-      off();
-    };
-  }, []);
 
   if (error) return <Problem text={String((error as Error).message ?? error)} />;
   if (auth.state === 'checking') return <Problem text={t('loading')} quiet />;

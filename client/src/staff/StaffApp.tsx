@@ -4,16 +4,14 @@
  * brings the login form back, keeping the address so the person lands where
  * they were.
  */
-import { useEffect, useState } from 'react';
-import { ApiError, onUnauthenticated } from './api/http';
-import { me as fetchMe } from './api/records';
-import type { Me } from './api/types';
+import { useEffect } from 'react';
 import { CaseDetail } from './components/CaseDetail';
 import { CaseList } from './components/CaseList';
 import { Dashboard } from './components/Dashboard';
 import { ExpertBoard } from './components/ExpertBoard';
 import { Header } from './components/Header';
 import { Login } from './components/Login';
+import { useStaffSession } from './useStaffSession';
 import { NewNotaryAct } from './components/notary/NewNotaryAct';
 import { NotaryActPage } from './components/notary/NotaryActPage';
 import { NotaryActs } from './components/notary/NotaryActs';
@@ -22,34 +20,14 @@ import { ErrorLine, Loading } from './components/ui';
 import { useStaffI18n } from './i18n';
 import { useRoute } from './router';
 
-type Auth = { state: 'checking' } | { state: 'out'; expired: boolean } | { state: 'in'; me: Me };
-
 export function StaffApp() {
   const { t } = useStaffI18n();
-  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
-  const [error, setError] = useState<unknown>(undefined);
+  const { auth, error, setAuth } = useStaffSession();
   const route = useRoute();
 
   useEffect(() => {
     document.title = `${t('appTitle')} · Gridroom`;
   });
-
-  useEffect(() => {
-    let current = true;
-    fetchMe().then(
-      ({ staff }) => current && setAuth({ state: 'in', me: staff }),
-      (e: unknown) => {
-        if (!current) return;
-        if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') setAuth({ state: 'out', expired: false });
-        else setError(e);
-      },
-    );
-    const off = onUnauthenticated(() => setAuth((a) => (a.state === 'in' ? { state: 'out', expired: true } : a)));
-    return () => {
-      current = false;
-      off();
-    };
-  }, []);
 
   if (error) {
     return (
