@@ -21,7 +21,7 @@ import { launchChromium, type TestBrowser } from '../helpers/chromium';
 import { eventually } from '../helpers/eventually';
 import { sha256 } from '../helpers/notary';
 import { joinByLink } from '../helpers/pageClient';
-import { createFixture, PASSWORD } from '../helpers/records';
+import { createFixture } from '../helpers/records';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 
 let dataDir: string;
@@ -110,12 +110,7 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridroom-notary-e2e-'));
   server = await startTestServer({ DATA_DIR: dataDir, MEDIA_WORKERS: '1' });
   const fixture = await createFixture(server.app, server.url);
-  const login = await fetch(`${server.url}/api/staff/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: fixture.staff.notary.username, password: PASSWORD, bearer: true }),
-  });
-  token = ((await login.json()) as { token: string }).token;
+  token = (await fixture.as('notary')).token!;
 });
 
 afterAll(async () => {

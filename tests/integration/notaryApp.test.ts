@@ -17,7 +17,7 @@ import type { PeerId } from '../../shared/ids';
 import { eventually } from '../helpers/eventually';
 import { ffmpegParticipant, type FfmpegParticipant } from '../helpers/ffmpegParticipant';
 import { sha256 } from '../helpers/notary';
-import { createFixture, PASSWORD, type Fixture } from '../helpers/records';
+import { createFixture, type Fixture } from '../helpers/records';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 
 let dataDir: string;
@@ -42,12 +42,7 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridroom-notary-app-'));
   server = await startTestServer({ DATA_DIR: dataDir });
   fixture = await createFixture(server.app, server.url);
-  const login = await fetch(`${server.url}/api/staff/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: fixture.staff.notary.username, password: PASSWORD, bearer: true }),
-  });
-  token = ((await login.json()) as { token: string }).token;
+  token = (await fixture.as('notary')).token!;
 });
 
 afterAll(async () => {
