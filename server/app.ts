@@ -30,7 +30,6 @@ import type { CollabServer } from './collab/CollabServer';
 import { createCollabServer } from './collab/createCollabServer';
 import type { CollabLimits } from './collab/limits';
 import { DeploymentCa } from './seal/DeploymentCa';
-import { resolveDataKey } from './crypto/dataKey';
 import { createNotary, type Notary } from './notary/createNotary';
 import { AgreementSigning } from './signing/AgreementSigning';
 import { agreementSealer } from './signing/sealAgreement';
@@ -203,7 +202,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     records: records.records,
     rooms,
     ca: sealCa,
-    dataKey: resolveDataKey(config, logger),
+    dataKey: records.dataKey,
     dataDir: config.database.dataDir,
     listenIp: config.rtc.listenIp,
     retention: config.notary.retention,

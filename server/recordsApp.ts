@@ -26,6 +26,8 @@ export interface RecordsApp {
   records: Records;
   cases: CaseService;
   staff: StaffService;
+  /** The key of protected fields (DATA_KEY, or the one kept in DATA_DIR), resolved once. */
+  dataKey: Buffer;
   /** /api/staff, /api/org, /api/cases, /api/reports and /staff/login (and the login check of /api/sessions). */
   router: Router;
   /** Closes the database if it was opened here. Idempotent. */
@@ -37,7 +39,8 @@ export async function startRecords(config: Config, deps: { db?: Db | undefined; 
   const db = deps.db ?? (await openDatabase(config.database, logger));
   try {
     if (deps.db) await migrate(db, logger); // a no-op when the caller already migrated
-    const box = new SealedBox(resolveDataKey(config, logger));
+    const dataKey = resolveDataKey(config, logger);
+    const box = new SealedBox(dataKey);
     const records = new Records(db);
     const cases = new CaseService(records, box, logger);
     const staff = new StaffService(records, { sessionTtlSeconds: config.sessionTtlSeconds, logger });
@@ -54,7 +57,7 @@ export async function startRecords(config: Config, deps: { db?: Db | undefined; 
     let closed: Promise<void> | undefined;
     const close = () => (closed ??= deps.db ? Promise.resolve() : db.close());
     logger.info({ db: db.kind }, 'startRecords(): ready');
-    return { db, records, cases, staff, router, close };
+    return { db, records, cases, staff, dataKey, router, close };
   } catch (error) {
     if (!deps.db) await db.close();
     throw error;
